@@ -1,0 +1,25 @@
+"""MDG Workbench: Streamlit entry point. Page config, shared sidebar, navigation; nothing else."""
+
+import os
+
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+import streamlit as st
+
+from mdg_core import ui
+
+st.set_page_config(page_title="MDG Workbench", page_icon=":material/dataset:", layout="wide")
+
+PAGES = {
+    "Prepare": [
+        st.Page("pages/data.py", title="Data", icon=":material/table:", default=True),
+    ],
+    "Generate": [],
+    "Validate": [],
+    "Workbench": [],
+}
+
+navigation = st.navigation({section: pages for section, pages in PAGES.items() if pages})
+st.logo("data/logo.svg", size="large")
+ui.sidebar_dataset_selector()
+navigation.run()

@@ -1,0 +1,187 @@
+"""Encoding and dialect detection, and the checks that reject what is not a CSV.
+
+Encodings: a BOM decides first; then a strict UTF-8 decode of the whole file (cheap, and the only
+way to be sure); only when that fails does charset-normalizer guess a legacy encoding. A file with
+valid multi-byte UTF-8 *and* invalid bytes is reported as broken UTF-8 rather than silently read
+as Latin-1. Dialects come from clevercsv, restricted to the delimiters analysts use.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+import clevercsv
+import filetype
+
+from mdg_core.errors import EmptyFileError, EncodingError, NotCsvError, SingleColumnError
+
+DELIMITERS = [",", ";", "\t", "|"]
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+SNIFF_BYTES = 64 * 1024
+DECODE_CHUNK = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Dialect:
+    delimiter: str
+    quotechar: str
+    escapechar: str
+
+    @property
+    def delimiter_name(self) -> str:
+        return DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
+
+
+def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(n)
+
+
+def reject_binary(head: bytes) -> None:
+    """Refuse spreadsheets, archives, images and other binary files with a specific message."""
+    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise EmptyFileError("The file is empty: it has no rows or columns.")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return
+    kind = filetype.guess(head)
+    if kind is not None:
+        hint = " Open it in Excel and save it as CSV." if kind.extension in ("xlsx", "xls", "zip") else ""
+        raise NotCsvError(f"This is a {kind.extension.upper()} file ({kind.mime}), not a CSV.{hint}")
+    sample = head[:8192]
+    if b"\x00" in sample and not _looks_utf16(sample):
+        raise NotCsvError("This file contains binary data (NUL bytes); it is not a CSV text file.")
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    if controls > max(8, len(sample) // 100):
+        raise NotCsvError("This file looks binary (many control characters); it is not a CSV text file.")
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = max(1, len(sample) // 2)
+    return max(even_nuls, odd_nuls) > 0.3 * half
+
+
+def detect_encoding(path: Path) -> str:
+    """The Python codec name that decodes the whole file without error."""
+    head = read_head(path, 4)
+    if head.startswith(codecs.BOM_UTF8):
+        _validate(path, "utf-8-sig")
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        _validate(path, "utf-16")
+        return "utf-16"
+    bad = _first_invalid(path, "utf-8")
+    if bad is None:
+        return "utf-8"
+    offset, prefix_has_multibyte = bad
+    sample = read_head(path, 1024 * 1024)
+    if _looks_utf16(sample[:8192]):
+        guess = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+        _validate(path, guess)
+        return guess
+    if prefix_has_multibyte:
+        raise EncodingError(
+            f"The file is not valid UTF-8: it mixes UTF-8 text with invalid bytes, first at "
+            f"line {_line_of(path, offset)} (byte {offset}). Re-save it as UTF-8."
+        )
+    best = charset_normalizer.from_bytes(sample).best()
+    guess = best.encoding if best is not None else "cp1252"
+    if guess in ("utf_8", "ascii", "latin_1", "iso8859_15"):
+        guess = "cp1252"
+    for encoding in (guess, "cp1252", "latin-1"):
+        if _first_invalid(path, encoding) is None:
+            return encoding
+    raise EncodingError("The file's encoding could not be recognised; re-save it as UTF-8.")
+
+
+def _validate(path: Path, encoding: str) -> None:
+    bad = _first_invalid(path, encoding)
+    if bad is not None:
+        raise EncodingError(
+            f"The file starts like {encoding} but is not valid {encoding} at line "
+            f"{_line_of(path, bad[0])} (byte {bad[0]}). Re-save it as UTF-8."
+        )
+
+
+def _first_invalid(path: Path, encoding: str) -> tuple[int, bool] | None:
+    """Byte offset of the first undecodable byte, and whether non-ASCII text decoded before it."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    seen_non_ascii = False
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(DECODE_CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                start = max(0, exc.start)
+                return offset + start, seen_non_ascii or not chunk[:start].isascii()
+            if not chunk:
+                return None
+            seen_non_ascii = seen_non_ascii or not chunk.isascii()
+            offset += len(chunk)
+
+
+def _line_of(path: Path, offset: int) -> int:
+    with open(path, "rb") as fh:
+        return fh.read(offset).count(b"\n") + 1
+
+
+def head_text(path: Path, encoding: str, n: int = SNIFF_BYTES) -> str:
+    """The first ``n`` bytes decoded, cut back to the last complete line."""
+    raw = read_head(path, n if not encoding.startswith("utf-16") else 2 * n)
+    text = raw.decode(encoding, errors="ignore")
+    if len(raw) >= n and "\n" in text:
+        text = text[: text.rfind("\n") + 1]
+    return text.lstrip("\ufeff")
+
+
+def detect_dialect(sample: str) -> Dialect:
+    """Delimiter and quoting from clevercsv; refuses a file that splits into one column only."""
+    lines = [ln for ln in sample.splitlines() if ln.strip()]
+    if not lines:
+        raise EmptyFileError("The file is empty: it has no rows or columns.")
+    small = "\n".join(lines[:200]) + "\n"
+    found = clevercsv.Detector().detect(small, delimiters=DELIMITERS)
+    delimiter = found.delimiter if found is not None and found.delimiter in DELIMITERS else ""
+    if not delimiter:
+        delimiter = _consistent_delimiter(lines[:200]) or ","
+    quotechar = (found.quotechar if found is not None else "") or '"'
+    escapechar = (found.escapechar if found is not None else "") or ""
+    dialect = Dialect(delimiter, quotechar, escapechar)
+    if len(_split(lines[0], dialect)) == 1:
+        _refuse_single_column(lines[:200])
+    return dialect
+
+
+def _consistent_delimiter(lines: list[str]) -> str | None:
+    for delim in DELIMITERS:
+        counts = {len(_split(line, Dialect(delim, '"', ""))) for line in lines}
+        if len(counts) == 1 and counts.pop() > 1:
+            return delim
+    return None
+
+
+def _split(line: str, dialect: Dialect) -> list[str]:
+    reader = csv.reader(io.StringIO(line), delimiter=dialect.delimiter, quotechar=dialect.quotechar or '"')
+    return next(reader, [])
+
+
+def _refuse_single_column(lines: list[str]) -> None:
+    """One column is fine for a true single-column file, not when another separator is in use."""
+    if len(lines) < 2:
+        return
+    for char, name in ((":", "colon"), (" ", "space"), ("~", "tilde"), ("^", "caret"), ("#", "hash")):
+        counts = {line.count(char) for line in lines[:50]}
+        if len(counts) == 1 and counts.pop() > 0:
+            raise SingleColumnError(
+                f"Only one column was found, but every line contains the same number of {name} "
+                f"characters ('{char}'): the file seems to use a separator we do not read. "
+                "Use comma, semicolon, tab or pipe."
+            )

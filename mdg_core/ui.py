@@ -22,6 +22,8 @@ from mdg_core.store import DatasetInfo, DatasetStore
 log = logging.getLogger("mdg_core.ui")
 
 CURRENT_KEY = "mdg.current_dataset_id"
+PENDING_KEY = "mdg.pending_dataset_id"
+SIDEBAR_KEY = "mdg.sidebar_dataset"
 KIND_ICONS = {
     "uploaded": ":material/upload_file:",
     "transformed": ":material/auto_fix_high:",
@@ -37,7 +39,11 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def _store(db_path: str) -> DatasetStore:
-    return DatasetStore(db_path)
+    from mdg_core.samples import seed_samples
+
+    store = DatasetStore(db_path)
+    seed_samples(store)
+    return store
 
 
 def get_store() -> DatasetStore:
@@ -67,7 +73,9 @@ def current_dataset_id() -> int | None:
 
 
 def set_current_dataset(dataset_id: int | None) -> None:
+    """Make a dataset current; the sidebar picks it up on its next run."""
     st.session_state[CURRENT_KEY] = dataset_id
+    st.session_state[PENDING_KEY] = dataset_id
 
 
 def current_dataset() -> DatasetInfo | None:
@@ -101,13 +109,14 @@ def sidebar_dataset_selector() -> DatasetInfo | None:
         current = current_dataset_id()
         if current not in ids:
             current = ids[0]
-            set_current_dataset(current)
+        pending = st.session_state.pop(PENDING_KEY, None)
+        if pending in ids or st.session_state.get(SIDEBAR_KEY) not in ids:
+            st.session_state[SIDEBAR_KEY] = pending if pending in ids else current
         chosen = st.selectbox(
-            "Current dataset", ids, index=ids.index(current), format_func=lambda i: labels[i],
-            key="mdg.sidebar_dataset", label_visibility="collapsed",
+            "Current dataset", ids, format_func=lambda i: labels[i], key=SIDEBAR_KEY,
+            label_visibility="collapsed",
         )
-        if chosen != current_dataset_id():
-            set_current_dataset(chosen)
+        st.session_state[CURRENT_KEY] = chosen
         info = next(d for d in datasets if d.id == chosen)
         if info.parent_id:
             st.caption(f"Derived from #{info.parent_id}")

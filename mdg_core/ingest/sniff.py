@@ -23,6 +23,11 @@ from mdg_core.errors import EmptyFileError, EncodingError, NotCsvError, SingleCo
 DELIMITERS = [",", ";", "\t", "|"]
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SNIFF_BYTES = 64 * 1024
+LATIN_SINGLE_BYTE = {
+    "utf_8", "ascii", "latin_1", "iso8859_15", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_9",
+    "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_16", "cp1250", "cp1252", "cp1254", "cp1257",
+    "cp1258", "cp850", "cp858", "cp437", "mac_roman", "mac_latin2",
+}
 DECODE_CHUNK = 16 * 1024 * 1024
 
 
@@ -92,8 +97,8 @@ def detect_encoding(path: Path) -> str:
         )
     best = charset_normalizer.from_bytes(sample).best()
     guess = best.encoding if best is not None else "cp1252"
-    if guess in ("utf_8", "ascii", "latin_1", "iso8859_15"):
-        guess = "cp1252"
+    if guess in LATIN_SINGLE_BYTE:
+        guess = "cp1252"  # the most common by far; charset-normalizer can't tell these apart on short text
     for encoding in (guess, "cp1252", "latin-1"):
         if _first_invalid(path, encoding) is None:
             return encoding

@@ -1,0 +1,53 @@
+"""Browser journey, step 1: upload a CSV, see its typed preview and rows, save it, download it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.e2e.harness import shot, wait_idle
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_upload_preview_save_and_download(page, workbench, tmp_path):  # type: ignore[no-untyped-def]
+    csv = tmp_path / "orders.csv"
+    csv.write_text(
+        "order_id;customer;amount;ordered_on;paid\n"
+        "00017;Ana;1.234,50;2024-01-03;yes\n"
+        "00018;Ben;99,00;2024-01-04;no\n"
+        "00019;Chloé;12,25;2024-02-11;yes\n",
+        encoding="cp1252",
+    )
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(csv))
+    wait_idle(page)
+    page.get_by_text("orders.csv").first.wait_for()
+    assert page.get_by_text("semicolon").first.is_visible()
+    shot(page, "01_data_upload_preview")
+
+    page.get_by_role("button", name="Save as dataset").click()
+    wait_idle(page)
+    page.get_by_text("Dataset #").first.wait_for()
+    saved = [d for d in workbench.store.list() if d.name == "orders"]
+    assert len(saved) == 1 and saved[0].n_rows == 3
+    frame = workbench.store.load(saved[0].id)
+    assert frame["order_id"].tolist() == ["00017", "00018", "00019"]
+    assert frame["amount"].tolist() == [1234.5, 99.0, 12.25]
+    assert frame["customer"].tolist()[2] == "Chloé"
+
+    page.get_by_text("Dataset #").first.scroll_into_view_if_needed()
+    shot(page, "02_data_saved_dataset")
+
+    page.get_by_role("tab", name="Manage").click()
+    wait_idle(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download CSV").click()
+    target = tmp_path / "download.csv"
+    download_info.value.save_as(str(target))
+    downloaded = pd.read_csv(target, dtype={"order_id": str})
+    assert downloaded["order_id"].tolist() == ["00017", "00018", "00019"]
+    assert len(downloaded) == 3
+    shot(page, "03_data_manage")

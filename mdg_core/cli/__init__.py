@@ -22,6 +22,7 @@ from mdg_core.errors import MdgError
 
 COMMAND_MODULES = [
     "mdg_core.cli.data",
+    "mdg_core.cli.doctor",
 ]
 
 

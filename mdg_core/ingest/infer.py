@@ -203,7 +203,9 @@ def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None 
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     has_nulls = arr.null_count > 0
     if target in ("text", "category"):
-        return arr.cast(pa.string()), "category" if target == "category" else "object"
+        # both stay plain strings (what pandas and the generators expect); the manifest keeps
+        # "category" vs "text" as the column's logical type
+        return arr.cast(pa.string()), "object"
     stripped = pc.utf8_trim_whitespace(arr)
     if target == "boolean":
         lowered = pc.utf8_lower(stripped)

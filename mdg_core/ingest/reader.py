@@ -228,7 +228,7 @@ def _parse_path(path: Path, source_name: str, overrides: dict[str, str], progres
     if ragged:
         table, ragged_retry = _parse_text(path, encoding, dialect, names, True, progress)
         if ragged_retry:
-            _raise_ragged(ragged_retry, len(names))
+            _raise_ragged(path, encoding, dialect, len(names))
     if table.num_rows == 0:
         raise HeaderOnlyError("The file has a header but no data rows.")
     unknown = set(overrides) - set(names)
@@ -252,14 +252,26 @@ def _parse_path(path: Path, source_name: str, overrides: dict[str, str], progres
                   _sha256(path), size, warnings)
 
 
-def _raise_ragged(rows: list[Any], expected: int) -> None:
-    listed = ", ".join(
-        f"line {r.number} ({r.actual_columns} fields)" if r.number else f"a row with {r.actual_columns} fields"
-        for r in rows[:MAX_RAGGED_LISTED]
-    )
-    more = f" and {len(rows) - MAX_RAGGED_LISTED:,} more" if len(rows) > MAX_RAGGED_LISTED else ""
+def _raise_ragged(path: Path, encoding: str, dialect: sniff.Dialect, expected: int) -> None:
+    """Name the bad lines. Arrow cannot number rows once quoted newlines are allowed, so the
+    csv module re-reads the file here (only on this error path)."""
+    bad: list[tuple[int, int]] = []
+    count = 0
+    with open(path, encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=dialect.delimiter, quotechar=dialect.quotechar or '"',
+                            escapechar=dialect.escapechar or None)
+        next(reader, None)
+        start_line = reader.line_num + 1
+        for row in reader:
+            if row and len(row) != expected:
+                count += 1
+                if len(bad) < MAX_RAGGED_LISTED:
+                    bad.append((start_line, len(row)))
+            start_line = reader.line_num + 1
+    listed = ", ".join(f"line {line} ({fields} fields)" for line, fields in bad)
+    more = f" and {count - len(bad):,} more" if count > len(bad) else ""
     raise RaggedRowsError(
-        f"{len(rows):,} row(s) do not have {expected} fields like the header: {listed}{more}. "
+        f"{count:,} row(s) do not have {expected} fields like the header: {listed}{more}. "
         "Fix those lines (often an unquoted delimiter inside a value) and upload again."
     )
 

@@ -58,7 +58,9 @@ def reject_binary(head: bytes) -> None:
         hint = " Open it in Excel and save it as CSV." if kind.extension in ("xlsx", "xls", "zip") else ""
         raise NotCsvError(f"This is a {kind.extension.upper()} file ({kind.mime}), not a CSV.{hint}")
     sample = head[:8192]
-    if b"\x00" in sample and not _looks_utf16(sample):
+    if _looks_utf16(sample):
+        return
+    if b"\x00" in sample:
         raise NotCsvError("This file contains binary data (NUL bytes); it is not a CSV text file.")
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
     if controls > max(8, len(sample) // 100):
@@ -81,15 +83,15 @@ def detect_encoding(path: Path) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         _validate(path, "utf-16")
         return "utf-16"
-    bad = _first_invalid(path, "utf-8")
-    if bad is None:
-        return "utf-8"
-    offset, prefix_has_multibyte = bad
     sample = read_head(path, 1024 * 1024)
     if _looks_utf16(sample[:8192]):
         guess = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
         _validate(path, guess)
         return guess
+    bad = _first_invalid(path, "utf-8")
+    if bad is None:
+        return "utf-8"
+    offset, prefix_has_multibyte = bad
     if prefix_has_multibyte:
         raise EncodingError(
             f"The file is not valid UTF-8: it mixes UTF-8 text with invalid bytes, first at "

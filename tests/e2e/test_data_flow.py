@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.e2e.harness import shot, wait_idle
+from tests.e2e.harness import select_dataset, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,3 +51,22 @@ def test_upload_preview_save_and_download(page, workbench, tmp_path):  # type: i
     assert downloaded["order_id"].tolist() == ["00017", "00018", "00019"]
     assert len(downloaded) == 3
     shot(page, "03_data_manage")
+
+
+def test_delete_from_the_dialog_removes_dataset_and_derived(page, workbench):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    root = workbench.store.save(pd.DataFrame({"x": [1, 2]}), "to-delete")
+    child = workbench.store.save(pd.DataFrame({"x": [1]}), "to-delete-child", "transformed", parent_id=root.id)
+    page.reload()
+    wait_idle(page)
+    select_dataset(page, "to-delete ·")
+    page.get_by_role("tab", name="Manage").click()
+    page.get_by_role("button", name="Delete…").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("to-delete-child").wait_for()
+    shot(page, "04_data_delete_dialog", full_page=False)
+    dialog.get_by_role("button", name="Delete").click()
+    wait_idle(page)
+    remaining = {d.id for d in workbench.store.list()}
+    assert root.id not in remaining and child.id not in remaining

@@ -1,0 +1,110 @@
+"""Encodings, dialects and type inference on the shapes analysts bring."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mdg_core.errors import TypeOverrideError
+from mdg_core.ingest import parse
+
+TEXT = "name;city;amount\nZoë;Zürich;1,5\nÉmile;Besançon;2,25\nJosé;Málaga;3\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("utf-16", "utf-16"), ("cp1252", "cp1252")],
+)
+def test_encodings_are_detected_and_text_survives(tmp_path: Path, encoding: str, expected: str) -> None:
+    path = tmp_path / "e.csv"
+    path.write_bytes(TEXT.encode(encoding))
+    parsed = parse(path)
+    assert parsed.encoding == expected
+    frame = parsed.to_frame()
+    assert frame.columns.tolist() == ["name", "city", "amount"]
+    assert frame["city"].tolist() == ["Zürich", "Besançon", "Málaga"]
+    assert frame["amount"].tolist() == [1.5, 2.25, 3.0]
+
+
+@pytest.mark.parametrize(("delimiter", "name"), [(",", "comma"), (";", "semicolon"), ("\t", "tab"), ("|", "pipe")])
+def test_dialects_are_detected(tmp_path: Path, delimiter: str, name: str) -> None:
+    rows = [["id", "label", "value"], ["1", 'say "hi"', "3.5"], ["2", f"a{delimiter}b", "4"], ["3", "c", "5"]]
+    path = tmp_path / "d.csv"
+    pd.DataFrame(rows[1:], columns=rows[0]).to_csv(path, sep=delimiter, index=False)
+    parsed = parse(path)
+    assert parsed.dialect.delimiter_name == name
+    assert parsed.to_frame()["label"].tolist() == ['say "hi"', f"a{delimiter}b", "c"]
+
+
+def test_type_inference_on_planted_columns(tmp_path: Path) -> None:
+    n = 60
+    frame = pd.DataFrame({
+        "as_text_number": [f"{i}.5" for i in range(n)],
+        "thousands": [f"{1000 * i:,}" for i in range(n)],
+        "yes_no": ["yes" if i % 3 else "no" for i in range(n)],
+        "true_false": ["TRUE" if i % 2 else "False" for i in range(n)],
+        "iso_date": [f"2024-01-{1 + i % 28:02d}" for i in range(n)],
+        "dmy_date": [f"{1 + i % 28:02d}/03/2023" for i in range(n)],
+        "timestamp": [f"2024-02-03T10:{i % 60:02d}:00" for i in range(n)],
+        "zip_code": [f"{i:05d}" for i in range(n)],
+        "free_text": [f"comment number {i} about things" for i in range(n)],
+        "colour": ["red", "green", "blue"] * (n // 3),
+        "int01": [i % 2 for i in range(n)],
+    })
+    path = tmp_path / "types.csv"
+    frame.to_csv(path, index=False)
+    parsed = parse(path)
+    types = dict(zip(parsed.names, parsed.types))
+    assert types == {
+        "as_text_number": "float", "thousands": "integer", "yes_no": "boolean", "true_false": "boolean",
+        "iso_date": "datetime", "dmy_date": "datetime", "timestamp": "datetime", "zip_code": "text",
+        "free_text": "text", "colour": "category", "int01": "integer",
+    }
+    out = parsed.to_frame()
+    assert out["thousands"].iloc[2] == 2000
+    assert out["dmy_date"].iloc[0] == pd.Timestamp("2023-03-01")
+    assert out["zip_code"].iloc[7] == "00007"
+    assert out["yes_no"].dtype == bool
+
+
+def test_overrides_change_the_type_or_explain_why_not(tmp_path: Path) -> None:
+    path = tmp_path / "o.csv"
+    path.write_text("code,when,amount\n0012,2024-01-02,5\n0013,2024-01-03,x\n")
+    parsed = parse(path, overrides={"code": "integer", "when": "text"})
+    assert parsed.to_frame()["code"].tolist() == [12, 13]
+    assert parsed.to_frame()["when"].tolist() == ["2024-01-02", "2024-01-03"]
+    with pytest.raises(TypeOverrideError, match="'amount' cannot be read as numbers: 1 value"):
+        parse(path, overrides={"amount": "float"})
+    with pytest.raises(TypeOverrideError, match="No column named nope"):
+        parse(path, overrides={"nope": "text"})
+
+
+def test_ambiguous_dates_are_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("d\n01/02/2024\n03/04/2024\n05/06/2024\n")
+    parsed = parse(path)
+    assert parsed.types == ["datetime"]
+    assert any("ambiguous" in w for w in parsed.warnings)
+
+
+def test_duplicate_and_empty_headers_get_unique_names(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text("a,a,,b\n1,2,3,4\n")
+    parsed = parse(path)
+    assert parsed.names == ["a", "a_2", "column_3", "b"]
+    assert any("Duplicate" in w for w in parsed.warnings)
+
+
+def test_quoted_newlines_are_values_not_rows(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text('id,note\n1,"first\nline"\n2,plain\n')
+    assert parse(path).to_frame()["note"].tolist() == ["first\nline", "plain"]
+
+
+def test_utf16_without_bom_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "u.csv"
+    path.write_bytes(codecs.encode("a,b\n1,x\n2,y\n", "utf-16-le"))
+    assert parse(path).to_frame()["b"].tolist() == ["x", "y"]

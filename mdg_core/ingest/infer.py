@@ -62,6 +62,7 @@ class ColumnGuess:
     examples: list[str]
     note: str = ""
     date_format: str | None = None
+    parsed_dates: pa.Array | None = field(default=None, repr=False)
     decimal_comma: bool = False
     thousands: bool = False
     warnings: list[str] = field(default_factory=list)
@@ -73,7 +74,10 @@ def _non_null(col: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def _all_match(values: pa.Array, pattern: str) -> bool:
+    """True if every value matches; a sample is tried first so most misses cost almost nothing."""
     if len(values) == 0:
+        return False
+    if len(values) > 2000 and not pc.all(pc.match_substring_regex(values.slice(0, 1000), pattern)).as_py():
         return False
     return bool(pc.all(pc.match_substring_regex(values, pattern)).as_py())
 
@@ -86,25 +90,25 @@ def guess(name: str, col: pa.ChunkedArray | pa.Array, delimiter: str = ",") -> C
     """Infer one text column's type from all of its values."""
     values = _non_null(col)
     null_count = len(col) - len(values)
-    distinct = len(pc.unique(values)) if len(values) else 0
-    examples = [str(v) for v in pc.unique(values.slice(0, 2000)).to_pylist()[:5]]
+    uniques = pc.unique(values)
+    distinct = len(uniques)
+    examples = [str(v) for v in uniques.slice(0, 5).to_pylist()]
     g = ColumnGuess(name=name, type="text", null_count=null_count, distinct=distinct, examples=examples)
     if len(values) == 0:
         g.note = "all values missing"
         return g
-    stripped = pc.utf8_trim_whitespace(values)
-    lowered = pc.utf8_lower(stripped)
-    uniq_lower = set(pc.unique(lowered).to_pylist()) if distinct <= 10 else set()
-    if uniq_lower and uniq_lower <= (TRUE_TOKENS | FALSE_TOKENS) and uniq_lower - {"t", "f", "y", "n"}:
-        g.type = "boolean"
-        g.note = "true/false words"
-        return g
+    if distinct <= 10:
+        words = {str(v).strip().lower() for v in uniques.to_pylist()}
+        if words <= (TRUE_TOKENS | FALSE_TOKENS) and words - {"t", "f", "y", "n"}:
+            g.type = "boolean"
+            g.note = "true/false words"
+            return g
     if _all_match(values, INT_RE):
         if _any_match(values, LEADING_ZERO_RE):
             g.type = "text"
             g.note = "leading zeros kept: stored as text (an ID or code)"
             return g
-        if _fits_int64(stripped):
+        if _fits_int64(values):
             g.type = "integer"
             return g
         g.type = "float"
@@ -123,10 +127,11 @@ def guess(name: str, col: pa.ChunkedArray | pa.Array, delimiter: str = ",") -> C
         g.decimal_comma = True
         g.note = "decimal commas read as numbers"
         return g
-    fmt, note = _date_format(stripped)
+    fmt, note, parsed = _date_format(values)
     if fmt is not None:
         g.type = "datetime"
         g.date_format = fmt
+        g.parsed_dates = parsed if null_count == 0 else None  # reusable only if aligned with col
         g.note = note
         return g
     n = len(values)
@@ -138,28 +143,66 @@ def guess(name: str, col: pa.ChunkedArray | pa.Array, delimiter: str = ",") -> C
 
 def _fits_int64(values: pa.Array) -> bool:
     try:
-        pc.cast(values, pa.int64())
+        _to_number(values, pa.int64())
         return True
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return False
 
 
-def _date_format(values: pa.Array) -> tuple[str | None, str]:
-    sample = values.slice(0, 5000)
+def _to_number(values: pa.Array, typ: pa.DataType) -> pa.Array:
+    """Arrow's fast cast; only values with spaces or a leading '+' need cleaning first."""
+    try:
+        return pc.cast(values, typ)
+    except pa.ArrowInvalid:
+        cleaned = pc.replace_substring_regex(pc.utf8_trim_whitespace(values), r"^\+", "")
+        return pc.cast(cleaned, typ)
+
+
+def _date_format(values: pa.Array) -> tuple[str | None, str, pa.Array | None]:
+    """The first date format that parses every value, a note for the analyst, and the parse."""
+    sample = pc.utf8_trim_whitespace(values.slice(0, 5000))
+    if not _any_match(sample.slice(0, 50), r"\d"):
+        return None, "", None
+    stripped = None
     for fmt, pattern in DATE_FORMATS:
         if not _all_match(sample, pattern):
             continue
+        if stripped is None:
+            stripped = pc.utf8_trim_whitespace(values)
+        values = stripped
         if fmt.startswith(("%d/%m", "%m/%d")):
             fmt = _day_or_month_first(values, fmt)
             if fmt is None:
                 continue
-        parsed = _to_datetime(values, fmt)
-        if parsed is not None:
+        parsed = parse_dates(values, fmt)
+        if parsed.null_count == values.null_count:
             note = "dates"
             if fmt.startswith("%m/%d") and not _has_day_over_12(values, 1):
                 note = "ambiguous day/month order: read as month first (override if wrong)"
-            return fmt, note
-    return None, ""
+            return fmt, note, parsed
+    return None, "", None
+
+
+def parse_dates(values: pa.Array, fmt: str) -> pa.Array:
+    """Timestamps (UTC-normalised when zoned) with nulls where a value does not parse.
+
+    Arrow's strptime is used for fixed formats (fast, in C); pandas for ISO 8601's many variants.
+    """
+    if fmt != "ISO8601":
+        try:
+            return pc.strptime(values, format=fmt, unit="ns", error_is_null=True)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    series = pd.to_datetime(values.to_pandas(), format=fmt, errors="coerce", utc=_has_zone(values))
+    if getattr(series.dt, "tz", None) is not None:
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        arr = pa.array(series.to_numpy(dtype="datetime64[ns]"), type=pa.timestamp("ns"), from_pandas=True)
+        return arr.cast(pa.timestamp("ns", tz="UTC"))
+    return pa.array(series.to_numpy(dtype="datetime64[ns]"), type=pa.timestamp("ns"), from_pandas=True)
+
+
+def _has_zone(values: pa.Array) -> bool:
+    return _any_match(values.slice(0, 5000), r"(Z|[+-]\d{2}:?\d{2})$")
 
 
 def _day_or_month_first(values: pa.Array, fmt: str) -> str | None:
@@ -183,14 +226,6 @@ def _has_day_over_12(values: pa.Array, index: int) -> bool:
     return bool(pc.any(pc.greater(pc.cast(pc.list_element(parts, index), pa.int32()), 12)).as_py())
 
 
-def _to_datetime(values: pa.Array, fmt: str) -> pd.Series | None:
-    series = values.to_pandas()
-    parsed = pd.to_datetime(series.str.strip(), format=fmt, errors="coerce")
-    if parsed.isna().any():
-        return None
-    return parsed
-
-
 # --- conversion -------------------------------------------------------------------------------------
 def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None = None) -> tuple[pa.Array, str]:
     """Convert a text column to ``target`` (default: the guess), returning (array, pandas dtype).
@@ -206,7 +241,10 @@ def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None 
         # both stay plain strings (what pandas and the generators expect); the manifest keeps
         # "category" vs "text" as the column's logical type
         return arr.cast(pa.string()), "object"
-    stripped = pc.utf8_trim_whitespace(arr)
+    if target == "datetime" and g.parsed_dates is not None:
+        stripped = arr
+    else:
+        stripped = pc.utf8_trim_whitespace(arr)
     if target == "boolean":
         lowered = pc.utf8_lower(stripped)
         is_true = pc.is_in(lowered, pa.array(sorted(TRUE_TOKENS | {"1"})))
@@ -215,6 +253,12 @@ def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None 
         out = pc.if_else(pc.is_null(arr), pa.scalar(None, pa.bool_()), is_true)
         return out, "boolean" if has_nulls else "bool"
     if target in ("integer", "float"):
+        typ = pa.int64() if target == "integer" else pa.float64()
+        if not (g.thousands or g.decimal_comma):
+            try:
+                return _to_number(arr, typ), ("Int64" if has_nulls else "int64") if target == "integer" else "float64"
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass  # explain which values do not fit below
         text = stripped
         if g.thousands:
             text = pc.replace_substring(text, ",", "")
@@ -227,26 +271,24 @@ def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None 
                 return pc.cast(text, pa.int64()), "Int64" if has_nulls else "int64"
             except pa.ArrowInvalid as exc:
                 raise TypeOverrideError(f"Column '{g.name}' has integers too large for 64 bits.") from exc
-        ok = pc.match_substring_regex(text, FLOAT_RE)
-        _check(g.name, arr, ok, "numbers")
+        _check(g.name, arr, pc.match_substring_regex(text, FLOAT_RE), "numbers")
         return pc.cast(text, pa.float64()), "float64"
     # datetime
-    fmt = g.date_format or _date_format(stripped)[0]
-    if fmt is None:
-        bad = arr.slice(0, 5).to_pylist()
-        raise TypeOverrideError(f"Column '{g.name}' does not hold dates in a known format (e.g. {bad[:3]}).")
-    parsed = pd.to_datetime(stripped.to_pandas(), format=fmt, errors="coerce")
-    bad_mask = parsed.isna().to_numpy() & ~pc.is_null(arr).to_numpy(zero_copy_only=False)
-    if bad_mask.any():
-        examples = arr.filter(pa.array(bad_mask)).slice(0, 3).to_pylist()
+    parsed = g.parsed_dates
+    g.parsed_dates = None
+    if parsed is None:
+        fmt = g.date_format or _date_format(stripped)[0]
+        if fmt is None:
+            examples = pc.drop_null(arr).slice(0, 3).to_pylist()
+            raise TypeOverrideError(f"Column '{g.name}' does not hold dates in a known format (e.g. {examples}).")
+        parsed = parse_dates(stripped, fmt)
+    bad = pc.and_(pc.is_null(parsed), pc.is_valid(arr))
+    if pc.any(bad).as_py():
+        examples = arr.filter(bad).slice(0, 3).to_pylist()
         raise TypeOverrideError(f"Column '{g.name}' has values that are not dates: {examples}.")
-    tz = getattr(parsed.dt, "tz", None)
-    if tz is not None:
-        parsed = parsed.dt.tz_convert("UTC")
-        return pa.array(parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]"), type=pa.timestamp("ns")), (
-            "datetime64[ns, UTC]"
-        )
-    return pa.array(parsed.to_numpy(dtype="datetime64[ns]"), type=pa.timestamp("ns")), "datetime64[ns]"
+    if parsed.type.tz is not None:
+        return parsed.cast(pa.timestamp("ns")), "datetime64[ns, UTC]"
+    return parsed, "datetime64[ns]"
 
 
 def _check(name: str, arr: pa.Array, ok: pa.Array, what: str) -> None:

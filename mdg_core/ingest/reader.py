@@ -38,7 +38,7 @@ from mdg_core.store.typemap import ColumnSpec, decode, encode_arrow, storage_nam
 Source = Path | str | bytes
 Progress = Callable[[float, str], None]
 BLOCK_SIZE = 8 * 1024 * 1024
-STORE_CHUNK_ROWS = 50_000
+STORE_CHUNK_ROWS = 10_000
 MAX_RAGGED_LISTED = 10
 
 
@@ -190,12 +190,10 @@ def _parse_text(path: Path, encoding: str, dialect: sniff.Dialect, names: list[s
         try:
             reader = pacsv.open_csv(counting, read_options=read_opts, parse_options=parse_opts,
                                     convert_options=convert_opts)
-            batches = list(reader)
+            table = reader.read_all()
         except pa.ArrowInvalid as exc:
             raise IngestError(f"The file could not be parsed as CSV: {str(exc).splitlines()[0]}") from exc
-    if batches:
-        table = pa.Table.from_batches(batches)
-    else:
+    if table.num_rows == 0:
         table = pa.table({n: pa.array([], pa.string()) for n in names})
     return table, ragged
 
@@ -234,20 +232,24 @@ def _parse_path(path: Path, source_name: str, overrides: dict[str, str], progres
     unknown = set(overrides) - set(names)
     if unknown:
         raise TypeOverrideError(f"No column named {', '.join(sorted(unknown))} in this file.")
+    raw_columns: list[pa.ChunkedArray | None] = list(table.columns)
+    del table  # each text column is freed as soon as its typed version exists
     columns, guesses, dtypes, types = [], [], [], []
     for i, col_name in enumerate(names):
         if progress:
             progress(0.8 + 0.2 * i / len(names), f"Inferring types… {col_name}")
-        g = infer.guess(col_name, table.column(i), dialect.delimiter)
+        raw = raw_columns[i].combine_chunks()  # type: ignore[union-attr]
+        raw_columns[i] = None
+        g = infer.guess(col_name, raw, dialect.delimiter)
         target = overrides.get(col_name) or g.type
-        arr, dtype = infer.convert(table.column(i), g, target)
+        arr, dtype = infer.convert(raw, g, target)
+        del raw
         columns.append(arr)
         guesses.append(g)
         dtypes.append(dtype)
         types.append(target)
         if g.note.startswith("ambiguous") and col_name not in overrides:
             warnings.append(f"'{col_name}': {g.note}.")
-    del table
     return Parsed(columns, names, guesses, dtypes, types, encoding, dialect, source_name,
                   _sha256(path), size, warnings)
 

@@ -27,7 +27,7 @@ from mdg_core.errors import (
 )
 from mdg_core.store import schema
 from mdg_core.store.engine import WRITE_OPTION, make_engine
-from mdg_core.store.typemap import ColumnSpec, decode, encode, spec_for
+from mdg_core.store.typemap import ColumnSpec, decode, encode, rows_to_columns, spec_for
 
 WRITE_CHUNK_ROWS = 50_000
 ProgressFn = Callable[[int, int], None]
@@ -443,8 +443,9 @@ def _select_sql(table: str, specs: list[ColumnSpec], limit: int | None, offset: 
 def _frame(rows: list[tuple[Any, ...]], specs: list[ColumnSpec]) -> pd.DataFrame:
     if not specs:
         return pd.DataFrame(index=range(len(rows)))
-    columns = list(zip(*rows)) if rows else [() for _ in specs]
-    data = {i: decode(list(col), s) for i, (col, s) in enumerate(zip(columns, specs))}
+    columns = rows_to_columns(rows, len(specs))
+    del rows
+    data = {i: decode(col, s) for i, (col, s) in enumerate(zip(columns, specs))}
     frame = pd.DataFrame(data)
     frame.columns = [s.name for s in specs]
     return frame

@@ -212,52 +212,81 @@ def decode(values: list[Any] | np.ndarray, spec: ColumnSpec) -> pd.Series:
     """Rebuild the original pandas column from the values read back from SQLite."""
     enc = spec.extra.get("encoding")
     dtype = spec.dtype
+    obj = values if isinstance(values, np.ndarray) else _object_array(values)
+    missing = np.equal(obj, None)
     if enc == "category":
         cats = spec.extra.get("categories", [])
         lookup = {_cat_key(c): c for c in cats}
-        mapped = [None if v is None else lookup.get(v, v) for v in values]
+        mapped = [None if v is None else lookup.get(v, v) for v in obj]
         cat_type = pd.CategoricalDtype(categories=cats, ordered=spec.extra.get("ordered", False))
         return pd.Series(pd.Categorical(mapped, dtype=cat_type))
     if enc == "json":
-        return pd.Series([np.nan if v is None else json.loads(v) for v in values], dtype=object)
+        return pd.Series([np.nan if v is None else json.loads(v) for v in obj], dtype=object)
     if enc == "date":
-        return pd.Series(
-            [np.nan if v is None else dt.date.fromisoformat(v) for v in values], dtype=object
-        )
+        return pd.Series([np.nan if v is None else dt.date.fromisoformat(v) for v in obj], dtype=object)
     if enc == "text":
-        s = pd.Series(values, dtype=object)
-        if dtype == "string":
-            return s.astype("string")
-        return s.where(s.notna(), np.nan)
+        out = np.array(obj, dtype=object)
+        if missing.any():
+            out[missing] = np.nan
+        return pd.Series(out, dtype=object).astype("string") if dtype == "string" else pd.Series(out, dtype=object)
     if dtype.startswith("datetime64"):
-        ts = pc.cast(pa.array(values, type=pa.string()), pa.timestamp("ns"))
+        ts = pc.cast(pa.array(obj, type=pa.string(), from_pandas=True), pa.timestamp("ns"))
         s = pd.Series(ts.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
         tz = spec.extra.get("tz")
         return s.dt.tz_localize("UTC").dt.tz_convert(tz) if tz else s
     if dtype.startswith("timedelta64"):
-        return pd.Series(pd.array([pd.NaT if v is None else pd.Timedelta(v, unit="ns") for v in values],
-                                  dtype="timedelta64[ns]"))
+        ints = np.where(missing, 0, obj).astype("int64")
+        out_td = pd.Series(ints.astype("timedelta64[ns]"))
+        out_td[missing] = pd.NaT
+        return out_td
     if dtype == "bool":
-        return pd.Series(np.asarray(values, dtype="int64").astype(bool))
-    if dtype == "boolean":
-        return pd.Series(pd.array([None if v is None else bool(v) for v in values], dtype="boolean"))
-    if dtype.startswith(("Int", "UInt")):
-        return pd.Series(pd.array(values, dtype="Int64")).astype(dtype)
+        return pd.Series(obj.astype("int64").astype(bool))
+    if dtype == "boolean" or dtype.startswith(("Int", "UInt")):
+        filled = np.where(missing, 0, obj).astype("int64")
+        if dtype == "boolean":
+            return pd.Series(pd.arrays.BooleanArray(filled.astype(bool), missing))
+        return pd.Series(pd.arrays.IntegerArray(filled, missing)).astype(dtype)
     if dtype.startswith(("int", "uint")):
-        return pd.Series(np.asarray(values, dtype="int64")).astype(dtype)
+        return pd.Series(obj.astype("int64")).astype(dtype)
     if dtype.startswith(("float", "Float")):
-        floats = pa.array(values, type=pa.float64()).to_numpy(zero_copy_only=False)
-        return pd.Series(floats).astype(dtype)
+        return pd.Series(obj.astype("float64")).astype(dtype)
     raise UnsupportedTypeError(f"Stored column '{spec.name}' has unknown dtype {dtype}.")
 
 
+def _object_array(values: list[Any] | tuple[Any, ...]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def rows_to_columns(rows: list[tuple[Any, ...]], n_cols: int) -> list[np.ndarray]:
+    """Transpose fetched rows into one object array per column, in C (as ``read_sql`` does)."""
+    if not rows:
+        return [np.empty(0, dtype=object) for _ in range(n_cols)]
+    from pandas._libs import lib  # pandas' own C transposition; pinned pandas version
+
+    matrix = np.ascontiguousarray(lib.to_object_array_tuples(rows).T)
+    return list(matrix)
+
 
 def encode_arrow(arr: pa.Array, spec: ColumnSpec) -> list[Any]:
-    """The same SQLite values as ``encode``, straight from a typed Arrow array (fast ingest path)."""
+    """The same SQLite values as ``encode``, straight from a typed Arrow array (fast ingest path).
+
+    ``to_numpy().tolist()`` is several times faster than ``to_pylist()``; NaN floats need no
+    care because SQLite stores a NaN bound as a double as NULL.
+    """
     if pa.types.is_timestamp(arr.type):
         if _whole_seconds(arr):
-            return pc.strftime(arr, format="%Y-%m-%d %H:%M:%S").to_pylist()
-        return pc.cast(arr, pa.string()).to_pylist()
+            arr = pc.strftime(arr, format="%Y-%m-%d %H:%M:%S")
+        else:
+            arr = pc.cast(arr, pa.string())
     if pa.types.is_boolean(arr.type):
-        return pc.cast(arr, pa.int64()).to_pylist()
-    return arr.to_pylist()
+        arr = pc.cast(arr, pa.int8())
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or pa.types.is_floating(arr.type):
+        return arr.to_numpy(zero_copy_only=False).tolist()
+    if arr.null_count == 0:
+        return arr.to_numpy(zero_copy_only=False).tolist()
+    values = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False).tolist()
+    for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)):
+        values[i] = None
+    return values

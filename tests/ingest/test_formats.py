@@ -108,3 +108,14 @@ def test_utf16_without_bom_is_read(tmp_path: Path) -> None:
     path = tmp_path / "u.csv"
     path.write_bytes(codecs.encode("a,b\n1,x\n2,y\n", "utf-16-le"))
     assert parse(path).to_frame()["b"].tolist() == ["x", "y"]
+
+
+def test_dates_with_gaps_and_time_zones(tmp_path: Path) -> None:
+    path = tmp_path / "tz.csv"
+    path.write_text("d,z\n2024-01-02,2024-01-02T10:00:00+02:00\n,2024-01-03T00:00:00Z\n2024-02-03,\n")
+    frame = parse(path).to_frame()
+    assert frame["d"].isna().tolist() == [False, True, False]
+    assert frame["d"].iloc[2] == pd.Timestamp("2024-02-03")
+    assert str(frame["z"].dtype) == "datetime64[ns, UTC]"
+    assert frame["z"].iloc[0] == pd.Timestamp("2024-01-02T08:00:00Z")
+    assert frame["z"].isna().tolist() == [False, False, True]

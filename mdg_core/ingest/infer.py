@@ -141,6 +141,19 @@ def guess(name: str, col: pa.ChunkedArray | pa.Array, delimiter: str = ",") -> C
     return g
 
 
+def describe_typed(name: str, arr: pa.Array) -> ColumnGuess:
+    """The guess for a column Arrow already parsed as numbers or dates (see reader._sample_types)."""
+    kind = "integer" if pa.types.is_integer(arr.type) else "float" if pa.types.is_floating(arr.type) else "datetime"
+    uniques = pc.unique(pc.drop_null(arr))
+    g = ColumnGuess(name=name, type=kind, null_count=arr.null_count, distinct=len(uniques),
+                    examples=[str(v) for v in uniques.slice(0, 5).to_pylist()])
+    if kind == "datetime":
+        g.date_format = "%Y-%m-%d"
+        g.parsed_dates = arr
+        g.note = "dates"
+    return g
+
+
 def _fits_int64(values: pa.Array) -> bool:
     try:
         _to_number(values, pa.int64())
@@ -190,7 +203,12 @@ def parse_dates(values: pa.Array, fmt: str) -> pa.Array:
     """
     if fmt != "ISO8601":
         try:
-            return pc.strptime(values, format=fmt, unit="ns", error_is_null=True)
+            parsed = pc.strptime(values, format=fmt, unit="ns", error_is_null=True)
+            # Arrow rolls impossible dates over (31/02 becomes 02/03): keep its result only when
+            # formatting it back gives the input; otherwise pandas, which validates, decides
+            same = pc.equal(pc.strftime(parsed, format=fmt), values)
+            if pc.all(pc.or_kleene(same, pc.is_null(parsed))).as_py() is not False:
+                return parsed
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
     series = pd.to_datetime(values.to_pandas(), format=fmt, errors="coerce", utc=_has_zone(values))
@@ -237,6 +255,13 @@ def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None 
         raise TypeOverrideError(f"Unknown type '{target}' for column '{g.name}'; use one of {', '.join(TYPES)}.")
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     has_nulls = arr.null_count > 0
+    if not pa.types.is_string(arr.type):
+        if target == g.type:
+            g.parsed_dates = None
+            if target == "integer":
+                return arr, "Int64" if has_nulls else "int64"
+            return arr, "float64" if target == "float" else "datetime64[ns]"
+        arr = pc.cast(arr, pa.string())  # an override of an already typed column starts from text
     if target in ("text", "category"):
         # both stay plain strings (what pandas and the generators expect); the manifest keeps
         # "category" vs "text" as the column's logical type

@@ -38,6 +38,8 @@ from mdg_core.store.typemap import ColumnSpec, decode, encode_arrow, storage_nam
 Source = Path | str | bytes
 Progress = Callable[[float, str], None]
 BLOCK_SIZE = 8 * 1024 * 1024
+SAMPLE_BYTES = 2 * 1024 * 1024
+SAMPLE_MIN_ROWS = 1000
 STORE_CHUNK_ROWS = 10_000
 MAX_RAGGED_LISTED = 10
 
@@ -155,33 +157,73 @@ def _header(sample: str, dialect: sniff.Dialect) -> list[str]:
     return []
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(4 * 1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
+class _TypedReadFailed(Exception):
+    """A column typed from the sample held a value of another type further down the file."""
+
+
+def _read_options(names: list[str], encoding: str) -> pacsv.ReadOptions:
+    return pacsv.ReadOptions(
+        column_names=names, skip_rows=1, block_size=BLOCK_SIZE,
+        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+    )
+
+
+def _sample_types(path: Path, encoding: str, dialect: sniff.Dialect, names: list[str],
+                  overrides: dict[str, str]) -> dict[str, pa.DataType]:
+    """Arrow types for columns whose sample is plainly numeric or ISO dates.
+
+    Arrow then parses those columns straight to numbers (in C, on all cores, at a fraction of the
+    memory of text). If a later value does not fit, the whole file is re-read as text.
+    """
+    head = sniff.read_head(path, SAMPLE_BYTES)
+    if len(head) == SAMPLE_BYTES:
+        head = head[: head.rfind(b"\n") + 1]
+    try:
+        sample = pacsv.read_csv(
+            io.BytesIO(head), read_options=_read_options(names, encoding),
+            parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter, quote_char=dialect.quotechar or False,
+                                             escape_char=dialect.escapechar or False,
+                                             invalid_row_handler=lambda row: "skip"),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 null_values=infer.NA_TOKENS, strings_can_be_null=True),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return {}
+    if sample.num_rows < SAMPLE_MIN_ROWS:
+        return {}
+    types: dict[str, pa.DataType] = {}
+    for i, name in enumerate(names):
+        if name in overrides:
+            continue
+        g = infer.guess(name, sample.column(i), dialect.delimiter)
+        if g.thousands or g.decimal_comma or g.null_count == sample.num_rows:
+            continue
+        if g.type == "integer":
+            types[name] = pa.int64()
+        elif g.type == "float":
+            types[name] = pa.float64()
+        elif g.type == "datetime" and g.date_format == "%Y-%m-%d":
+            types[name] = pa.timestamp("ns")
+    return types
 
 
 def _parse_text(path: Path, encoding: str, dialect: sniff.Dialect, names: list[str],
-                newlines_in_values: bool, progress: Progress | None) -> tuple[pa.Table, list[Any]]:
+                newlines_in_values: bool, progress: Progress | None,
+                types: dict[str, pa.DataType] | None = None) -> tuple[pa.Table, list[Any]]:
     ragged: list[Any] = []
 
     def on_invalid(row: Any) -> str:
         ragged.append(row)
         return "skip"
 
-    read_opts = pacsv.ReadOptions(
-        column_names=names, skip_rows=1, block_size=BLOCK_SIZE,
-        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-    )
+    read_opts = _read_options(names, encoding)
     parse_opts = pacsv.ParseOptions(
         delimiter=dialect.delimiter, quote_char=dialect.quotechar or False, double_quote=True,
         escape_char=dialect.escapechar or False, newlines_in_values=newlines_in_values,
         invalid_row_handler=on_invalid,
     )
     convert_opts = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names}, null_values=infer.NA_TOKENS,
+        column_types={n: (types or {}).get(n, pa.string()) for n in names}, null_values=infer.NA_TOKENS,
         strings_can_be_null=True, quoted_strings_can_be_null=False,
     )
     total = path.stat().st_size
@@ -192,6 +234,8 @@ def _parse_text(path: Path, encoding: str, dialect: sniff.Dialect, names: list[s
                                     convert_options=convert_opts)
             table = reader.read_all()
         except pa.ArrowInvalid as exc:
+            if types and "conversion error" in str(exc):
+                raise _TypedReadFailed(str(exc)) from exc
             raise IngestError(f"The file could not be parsed as CSV: {str(exc).splitlines()[0]}") from exc
     if table.num_rows == 0:
         table = pa.table({n: pa.array([], pa.string()) for n in names})
@@ -218,11 +262,15 @@ def _parse_path(path: Path, source_name: str, overrides: dict[str, str], progres
     sniff.reject_binary(sniff.read_head(path))
     if progress:
         progress(0.01, "Detecting encoding…")
-    encoding = sniff.detect_encoding(path)
+    encoding, sha256 = sniff.detect_encoding_and_hash(path)
     sample = sniff.head_text(path, encoding)
     dialect = sniff.detect_dialect(sample)
     names, warnings = _clean_names(_header(sample, dialect))
-    table, ragged = _parse_text(path, encoding, dialect, names, False, progress)
+    typed = _sample_types(path, encoding, dialect, names, overrides)
+    try:
+        table, ragged = _parse_text(path, encoding, dialect, names, False, progress, typed)
+    except _TypedReadFailed:
+        table, ragged = _parse_text(path, encoding, dialect, names, False, progress)
     if ragged:
         table, ragged_retry = _parse_text(path, encoding, dialect, names, True, progress)
         if ragged_retry:
@@ -240,7 +288,9 @@ def _parse_path(path: Path, source_name: str, overrides: dict[str, str], progres
             progress(0.8 + 0.2 * i / len(names), f"Inferring types… {col_name}")
         raw = raw_columns[i].combine_chunks()  # type: ignore[union-attr]
         raw_columns[i] = None
-        g = infer.guess(col_name, raw, dialect.delimiter)
+        g = infer.describe_typed(col_name, raw) if not pa.types.is_string(raw.type) else (
+            infer.guess(col_name, raw, dialect.delimiter)
+        )
         target = overrides.get(col_name) or g.type
         arr, dtype = infer.convert(raw, g, target)
         del raw
@@ -251,7 +301,7 @@ def _parse_path(path: Path, source_name: str, overrides: dict[str, str], progres
         if g.note.startswith("ambiguous") and col_name not in overrides:
             warnings.append(f"'{col_name}': {g.note}.")
     return Parsed(columns, names, guesses, dtypes, types, encoding, dialect, source_name,
-                  _sha256(path), size, warnings)
+                  sha256, size, warnings)
 
 
 def _raise_ragged(path: Path, encoding: str, dialect: sniff.Dialect, expected: int) -> None:

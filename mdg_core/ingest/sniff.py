@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +24,7 @@ from mdg_core.errors import EmptyFileError, EncodingError, NotCsvError, SingleCo
 DELIMITERS = [",", ";", "\t", "|"]
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SNIFF_BYTES = 64 * 1024
-LATIN_SINGLE_BYTE = {
-    "utf_8", "ascii", "latin_1", "iso8859_15", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_9",
-    "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_16", "cp1250", "cp1252", "cp1254", "cp1257",
-    "cp1258", "cp850", "cp858", "cp437", "mac_roman", "mac_latin2",
-}
+
 DECODE_CHUNK = 16 * 1024 * 1024
 
 
@@ -74,41 +71,73 @@ def _looks_utf16(sample: bytes) -> bool:
     return max(even_nuls, odd_nuls) > 0.3 * half
 
 
+def detect_encoding_and_hash(path: Path) -> tuple[str, str]:
+    """The codec that decodes the whole file, and the file's SHA-256 (hashed in the same read
+    whenever the first candidate encoding is the right one, which is the common case)."""
+    digest = hashlib.sha256()
+    encoding, hashed_fully = _detect(path, digest)
+    if not hashed_fully:
+        digest = hashlib.sha256()
+        _hash_file(path, digest)
+    return encoding, digest.hexdigest()
+
+
+def _plausible_western(sample: bytes) -> bool:
+    """True when every non-ASCII byte reads as a Western European letter or typographic mark."""
+    try:
+        text = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    extra = {c for c in text if ord(c) > 127}
+    western = set("€‚„…†‡‰‹›‘’“”•–—™°±²³µ·¹º»¼½¾¿×÷£¥§©®«¬ªŠšŽžŒœŸ")
+    if not all(c.isalpha() and ord(c) < 0x180 or c in western for c in extra):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    accented = sum(1 for c in letters if ord(c) > 127)
+    return accented <= 0.3 * max(1, len(letters))  # Cyrillic or Greek read as cp1252 is all accents
+
+
 def detect_encoding(path: Path) -> str:
     """The Python codec name that decodes the whole file without error."""
+    return _detect(path, None)[0]
+
+
+def _detect(path: Path, digest: "hashlib._Hash | None") -> tuple[str, bool]:
     head = read_head(path, 4)
     if head.startswith(codecs.BOM_UTF8):
-        _validate(path, "utf-8-sig")
-        return "utf-8-sig"
+        _validate(path, "utf-8-sig", digest)
+        return "utf-8-sig", True
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        _validate(path, "utf-16")
-        return "utf-16"
+        _validate(path, "utf-16", digest)
+        return "utf-16", True
     sample = read_head(path, 1024 * 1024)
     if _looks_utf16(sample[:8192]):
         guess = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
-        _validate(path, guess)
-        return guess
-    bad = _first_invalid(path, "utf-8")
+        _validate(path, guess, digest)
+        return guess, True
+    bad = _first_invalid(path, "utf-8", digest)
     if bad is None:
-        return "utf-8"
+        return "utf-8", True
     offset, prefix_has_multibyte = bad
     if prefix_has_multibyte:
         raise EncodingError(
             f"The file is not valid UTF-8: it mixes UTF-8 text with invalid bytes, first at "
             f"line {_line_of(path, offset)} (byte {offset}). Re-save it as UTF-8."
         )
-    best = charset_normalizer.from_bytes(sample).best()
-    guess = best.encoding if best is not None else "cp1252"
-    if guess in LATIN_SINGLE_BYTE:
-        guess = "cp1252"  # the most common by far; charset-normalizer can't tell these apart on short text
+    if _plausible_western(sample):
+        guess = "cp1252"  # by far the most common legacy encoding; short samples fool the detectors
+    else:
+        matches = [m.encoding for m in charset_normalizer.from_bytes(sample)]
+        windows = [e for e in matches if e.startswith("cp125")]  # what spreadsheets save
+        guess = (windows or matches or ["cp1252"])[0]
     for encoding in (guess, "cp1252", "latin-1"):
         if _first_invalid(path, encoding) is None:
-            return encoding
+            return encoding, False
     raise EncodingError("The file's encoding could not be recognised; re-save it as UTF-8.")
 
 
-def _validate(path: Path, encoding: str) -> None:
-    bad = _first_invalid(path, encoding)
+def _validate(path: Path, encoding: str, digest: "hashlib._Hash | None" = None) -> None:
+    bad = _first_invalid(path, encoding, digest)
     if bad is not None:
         raise EncodingError(
             f"The file starts like {encoding} but is not valid {encoding} at line "
@@ -116,7 +145,13 @@ def _validate(path: Path, encoding: str) -> None:
         )
 
 
-def _first_invalid(path: Path, encoding: str) -> tuple[int, bool] | None:
+def _hash_file(path: Path, digest: "hashlib._Hash") -> None:
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(DECODE_CHUNK), b""):
+            digest.update(block)
+
+
+def _first_invalid(path: Path, encoding: str, digest: "hashlib._Hash | None" = None) -> tuple[int, bool] | None:
     """Byte offset of the first undecodable byte, and whether non-ASCII text decoded before it."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     offset = 0
@@ -124,6 +159,8 @@ def _first_invalid(path: Path, encoding: str) -> tuple[int, bool] | None:
     with open(path, "rb") as fh:
         while True:
             chunk = fh.read(DECODE_CHUNK)
+            if digest is not None:
+                digest.update(chunk)
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:

@@ -119,3 +119,20 @@ def test_dates_with_gaps_and_time_zones(tmp_path: Path) -> None:
     assert str(frame["z"].dtype) == "datetime64[ns, UTC]"
     assert frame["z"].iloc[0] == pd.Timestamp("2024-01-02T08:00:00Z")
     assert frame["z"].isna().tolist() == [False, False, True]
+
+
+def test_a_value_late_in_a_big_file_still_decides_the_type(tmp_path: Path) -> None:
+    path = tmp_path / "late.csv"
+    body = "".join(f"{i},{i * 0.5},2024-01-{1 + i % 28:02d}\n" for i in range(250_000))
+    path.write_text("n,x,d\n" + body + "oops,1.5,2024-02-30\n")
+    parsed = parse(path)
+    assert parsed.types == ["text", "float", "category"]
+    frame = parsed.to_frame()
+    assert frame["n"].iloc[-1] == "oops" and frame["n"].iloc[0] == "0"
+    assert frame["d"].iloc[-1] == "2024-02-30"
+
+
+def test_legacy_cyrillic_is_not_mistaken_for_western(tmp_path: Path) -> None:
+    path = tmp_path / "cy.csv"
+    path.write_bytes(("name,n\n" + "Привет мир,1\nЗдравствуйте,2\n" * 20).encode("cp1251"))
+    assert parse(path).to_frame()["name"].iloc[0] == "Привет мир"

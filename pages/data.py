@@ -59,7 +59,7 @@ def _upload_card(file: st.runtime.uploaded_file_manager.UploadedFile) -> None:
                 "Detected": [f"{TYPE_ICONS.get(g.type, '')} {g.type}" for g in parsed.guesses],
                 "Type": parsed.types,
                 "Missing": [g.null_count for g in parsed.guesses],
-                "Distinct": [g.distinct for g in parsed.guesses],
+                "Distinct": [f"≈{g.distinct:,}+" if g.distinct_sampled else f"{g.distinct:,}" for g in parsed.guesses],
                 "Examples": [", ".join(g.examples[:3]) for g in parsed.guesses],
                 "Note": [g.note for g in parsed.guesses],
             })

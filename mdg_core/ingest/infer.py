@@ -22,6 +22,7 @@ NA_TOKENS = [
     "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 ]
+DISTINCT_SAMPLE = 200_000
 TRUE_TOKENS = {"true", "yes", "t", "y"}
 FALSE_TOKENS = {"false", "no", "f", "n"}
 
@@ -64,6 +65,7 @@ class ColumnGuess:
     date_format: str | None = None
     parsed_dates: pa.Array | None = field(default=None, repr=False)
     decimal_comma: bool = False
+    distinct_sampled: bool = False
     thousands: bool = False
     warnings: list[str] = field(default_factory=list)
 
@@ -144,11 +146,13 @@ def guess(name: str, col: pa.ChunkedArray | pa.Array, delimiter: str = ",") -> C
 def describe_typed(name: str, arr: pa.Array) -> ColumnGuess:
     """The guess for a column Arrow already parsed as numbers or dates (see reader._sample_types)."""
     kind = "integer" if pa.types.is_integer(arr.type) else "float" if pa.types.is_floating(arr.type) else "datetime"
-    uniques = pc.unique(pc.drop_null(arr))
+    values = pc.drop_null(arr)
+    sampled = len(values) > DISTINCT_SAMPLE
+    uniques = pc.unique(values.slice(0, DISTINCT_SAMPLE))  # hashing millions of numbers costs ~50 ms each
     g = ColumnGuess(name=name, type=kind, null_count=arr.null_count, distinct=len(uniques),
-                    examples=[str(v) for v in uniques.slice(0, 5).to_pylist()])
+                    examples=[str(v) for v in uniques.slice(0, 5).to_pylist()], distinct_sampled=sampled)
     if kind == "datetime":
-        g.date_format = "%Y-%m-%d"
+        g.date_format = "ISO8601"
         g.parsed_dates = arr
         g.note = "dates"
     return g
@@ -201,6 +205,8 @@ def parse_dates(values: pa.Array, fmt: str) -> pa.Array:
 
     Arrow's strptime is used for fixed formats (fast, in C); pandas for ISO 8601's many variants.
     """
+    if fmt == "ISO8601" and _all_match(values.slice(0, 1000), r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"):
+        fmt = "%Y-%m-%d %H:%M:%S"  # the common plain form: Arrow's parser, then the same check
     if fmt != "ISO8601":
         try:
             parsed = pc.strptime(values, format=fmt, unit="ns", error_is_null=True)
@@ -211,7 +217,7 @@ def parse_dates(values: pa.Array, fmt: str) -> pa.Array:
                 return parsed
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-    series = pd.to_datetime(values.to_pandas(), format=fmt, errors="coerce", utc=_has_zone(values))
+    series = pd.to_datetime(values.to_pandas(), format=fmt, errors="coerce", utc=has_zone(values))
     if getattr(series.dt, "tz", None) is not None:
         series = series.dt.tz_convert("UTC").dt.tz_localize(None)
         arr = pa.array(series.to_numpy(dtype="datetime64[ns]"), type=pa.timestamp("ns"), from_pandas=True)
@@ -219,7 +225,7 @@ def parse_dates(values: pa.Array, fmt: str) -> pa.Array:
     return pa.array(series.to_numpy(dtype="datetime64[ns]"), type=pa.timestamp("ns"), from_pandas=True)
 
 
-def _has_zone(values: pa.Array) -> bool:
+def has_zone(values: pa.Array) -> bool:
     return _any_match(values.slice(0, 5000), r"(Z|[+-]\d{2}:?\d{2})$")
 
 

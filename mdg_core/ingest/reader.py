@@ -202,8 +202,10 @@ def _sample_types(path: Path, encoding: str, dialect: sniff.Dialect, names: list
             types[name] = pa.int64()
         elif g.type == "float":
             types[name] = pa.float64()
-        elif g.type == "datetime" and g.date_format == "%Y-%m-%d":
-            types[name] = pa.timestamp("ns")
+        elif g.type == "datetime" and g.date_format in ("%Y-%m-%d", "ISO8601", "%Y-%m-%d %H:%M:%S") and (
+            not infer.has_zone(pa.compute.drop_null(sample.column(i)))
+        ):
+            types[name] = pa.timestamp("ns")  # Arrow's ISO 8601 parser validates calendar dates
     return types
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
+from queue import Full, Queue
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -171,7 +172,7 @@ class DatasetStore:
             raw.execute(f'CREATE TABLE "{table}" ({cols_sql})')
             sql = f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in specs)})'
             n_rows = 0
-            for columns in chunks:
+            for columns in _prefetch(chunks):
                 raw.executemany(sql, zip(*columns))
                 n_rows += len(columns[0]) if columns else 0
                 if progress:
@@ -410,6 +411,48 @@ class DatasetStore:
                 select(schema.runs).where(schema.runs.c.output_dataset_id == dataset_id)
             ).mappings().first()
         return dict(row) if row else None
+
+
+_DONE = object()
+
+
+def _prefetch(chunks: Iterable[list[list[Any]]], depth: int = 2) -> Iterator[list[list[Any]]]:
+    """Encode the next chunk in a thread while SQLite inserts the current one.
+
+    sqlite3 releases the GIL while it steps each insert, so encoding (Python objects) and
+    inserting (B-tree work in C) overlap; this is what lets ingest beat read_csv + to_sql.
+    """
+    queue: Queue[Any] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in chunks:
+                while not stop.is_set():
+                    try:
+                        queue.put(item, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            queue.put(exc)
+
+    worker = threading.Thread(target=produce, name="mdg-encode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 _INFO_FIELDS = (

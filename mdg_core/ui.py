@@ -11,6 +11,10 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 import streamlit as st
 
@@ -145,6 +149,20 @@ def dataset_picker(label: str, key: str, kinds: list[str] | None = None,
     chosen = st.selectbox(label, ids, index=index, key=key,
                           format_func=lambda i: dataset_label(next(d for d in datasets if d.id == i)))
     return next(d for d in datasets if d.id == chosen)
+
+
+def column_config(frame: "pd.DataFrame") -> dict[str, object]:
+    """Display dates without a midnight time part, as analysts wrote them."""
+    import pandas as pd
+
+    config: dict[str, object] = {}
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(col.dtype) and col.notna().any():
+            values = col.dropna()
+            if getattr(col.dt, "tz", None) is None and (values == values.dt.normalize()).all():
+                config[str(name)] = st.column_config.DateColumn(str(name), format="YYYY-MM-DD")
+    return config
 
 
 def _fmt_seconds(seconds: float | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -22,9 +23,24 @@ st.title("Data")
 st.caption("Upload CSV files, check how each column was read, and keep every version in SQLite.")
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _preview(digest: str, _raw: bytes, overrides: tuple[tuple[str, str], ...]) -> Parsed:
-    return parse(_raw, dict(overrides), max_mb=ui.settings().max_upload_mb)
+@st.cache_resource(show_spinner=False)
+def _previews() -> OrderedDict[tuple[str, tuple[tuple[str, str], ...]], Parsed]:
+    """Parsed uploads shared across reruns (a few, most recent kept)."""
+    return OrderedDict()
+
+
+def _preview(digest: str, raw: bytes, overrides: dict[str, str]) -> Parsed:
+    cache = _previews()
+    key = (digest, tuple(sorted(overrides.items())))
+    if key not in cache:
+        bar = st.progress(0.0, text="Reading…")
+        cache[key] = parse(raw, overrides, lambda f, m: bar.progress(min(1.0, f / 0.8), text=m),
+                           max_mb=ui.settings().max_upload_mb)
+        bar.empty()
+        while len(cache) > 4:
+            cache.popitem(last=False)
+    cache.move_to_end(key)
+    return cache[key]
 
 
 def _headline(parsed: Parsed) -> None:
@@ -52,7 +68,7 @@ def _upload_card(file: st.runtime.uploaded_file_manager.UploadedFile) -> None:
     with st.container(border=True):
         st.subheader(file.name, anchor=False)
         with ui.user_errors(f"Reading {file.name}"):
-            parsed = _preview(digest, raw, tuple(sorted(overrides.items())))
+            parsed = _preview(digest, raw, overrides)
             _headline(parsed)
             table = pd.DataFrame({
                 "Column": parsed.names,
@@ -74,7 +90,8 @@ def _upload_card(file: st.runtime.uploaded_file_manager.UploadedFile) -> None:
             if wanted != overrides:
                 st.session_state[key] = wanted
                 st.rerun()
-            st.dataframe(parsed.to_frame(limit=50), width="stretch", height=240)
+            sample = parsed.to_frame(limit=50)
+            st.dataframe(sample, width="stretch", height=240, column_config=ui.column_config(sample))
             name = st.text_input("Dataset name", value=Path(file.name).stem, key=f"{key}.name")
             if st.button("Save as dataset", key=f"{key}.save", type="primary", icon=":material/save:"):
                 _save(parsed, raw, file.name, name, wanted, key)
@@ -89,7 +106,8 @@ def _save(parsed: Parsed, raw: bytes, file_name: str, name: str, overrides: dict
         st.session_state["mdg.data.job"] = jobs.submit(
             store, "ingest", {"path": fh.name, "name": name, "overrides": overrides,
                               "source_name": file_name, "delete_after": True}, f"Saving {file_name}")
-        return
+        st.session_state["mdg.data.job_card"] = key
+        st.rerun()
     bar = st.progress(0.0, text="Saving…")
     parsed.source_name = file_name
     info = store_parsed(store, parsed, name, progress=lambda f, m: bar.progress(f, text=m))
@@ -153,7 +171,8 @@ def _current() -> None:
         if info.n_rows > limit:
             start = st.number_input("First row", 0, max(0, info.n_rows - 1), 0, step=limit,
                                     key=f"mdg.data.offset.{info.id}")
-        st.dataframe(store.load(info.id, limit=limit, offset=int(start)), width="stretch", height=420)
+        rows = store.load(info.id, limit=limit, offset=int(start))
+        st.dataframe(rows, width="stretch", height=420, column_config=ui.column_config(rows))
     with schema_tab:
         st.dataframe(pd.DataFrame([{
             "Column": c.name, "Type": f"{TYPE_ICONS.get(c.logical_type, '')} {c.logical_type}",
@@ -183,7 +202,16 @@ uploads = st.file_uploader("Upload CSV files", type=["csv", "tsv", "txt"], accep
                            help="Comma, semicolon, tab or pipe separated; UTF-8, UTF-16 or Windows-1252.")
 for upload in uploads or []:
     _upload_card(upload)
-ui.job_panel("mdg.data.job", recover_kinds=["ingest"])
+def _background_saved(job: jobs.JobInfo) -> None:
+    """Once a background save finishes: mark its upload card saved and make the dataset current."""
+    card = st.session_state.pop("mdg.data.job_card", None)
+    if card and job.result:
+        st.session_state[f"{card}.saved"] = job.result["dataset_id"]
+        ui.set_current_dataset(job.result["dataset_id"])
+        st.rerun()
+
+
+ui.job_panel("mdg.data.job", on_done=_background_saved, recover_kinds=["ingest"])
 st.divider()
 st.subheader("Datasets", anchor=False)
 _catalogue()

@@ -109,12 +109,11 @@ def _as_path(source: Source) -> Iterator[tuple[Path, str]]:
 
 
 class _CountingReader(io.RawIOBase):
-    """Counts bytes as pyarrow pulls them, so parsing reports real progress."""
+    """Counts bytes as pyarrow pulls them (from its I/O thread), so parsing reports real progress
+    from the calling thread as batches arrive."""
 
-    def __init__(self, fh: BinaryIO, total: int, progress: Progress | None) -> None:
+    def __init__(self, fh: BinaryIO) -> None:
         self._fh = fh
-        self._total = max(1, total)
-        self._progress = progress
         self.read_bytes = 0
 
     def readable(self) -> bool:
@@ -123,8 +122,6 @@ class _CountingReader(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         n = self._fh.readinto(buffer)  # type: ignore[attr-defined]
         self.read_bytes += n or 0
-        if self._progress and n:
-            self._progress(0.8 * self.read_bytes / self._total, f"Parsing… {self.read_bytes / 1e6:,.0f} MB")
         return n or 0
 
 
@@ -230,11 +227,18 @@ def _parse_text(path: Path, encoding: str, dialect: sniff.Dialect, names: list[s
     )
     total = path.stat().st_size
     with open(path, "rb") as raw:
-        counting = _CountingReader(raw, total, progress)
+        counting = _CountingReader(raw)
         try:
             reader = pacsv.open_csv(counting, read_options=read_opts, parse_options=parse_opts,
                                     convert_options=convert_opts)
-            table = reader.read_all()
+            batches = []
+            for batch in reader:
+                batches.append(batch)
+                if progress:
+                    done = min(counting.read_bytes, total)
+                    progress(0.8 * done / max(1, total), f"Parsing… {done / 1e6:,.0f} of {total / 1e6:,.0f} MB")
+            table = pa.Table.from_batches(batches, schema=reader.schema)
+            del batches
         except pa.ArrowInvalid as exc:
             if types and "conversion error" in str(exc):
                 raise _TypedReadFailed(str(exc)) from exc

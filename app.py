@@ -13,10 +13,19 @@ st.set_page_config(page_title="MDG Workbench", page_icon=":material/dataset:", l
 PAGES = {
     "Prepare": [
         st.Page("pages/data.py", title="Data", icon=":material/table:", default=True),
+        st.Page("pages/profile.py", title="Profile", icon=":material/query_stats:"),
+        st.Page("pages/features.py", title="Features", icon=":material/auto_fix_high:"),
     ],
-    "Generate": [],
-    "Validate": [],
-    "Workbench": [],
+    "Generate": [
+        st.Page("pages/generate.py", title="Generate", icon=":material/science:"),
+        st.Page("pages/mock_data.py", title="Mock data", icon=":material/smart_toy:"),
+    ],
+    "Validate": [
+        st.Page("pages/reports.py", title="Reports", icon=":material/verified:"),
+    ],
+    "Workbench": [
+        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+    ],
 }
 
 navigation = st.navigation({section: pages for section, pages in PAGES.items() if pages})

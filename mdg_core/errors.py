@@ -107,5 +107,14 @@ class PromptInjectionError(MdgError):
     """Example data contains text that tries to instruct the model."""
 
 
+class MockGenerationError(MdgError):
+    """The language model could not produce the requested records (the message says why)."""
+
+
 class ReportError(MdgError):
     """A report could not be computed for these datasets."""
+
+
+# --- feature engineering -------------------------------------------------------------------------
+class RecipeError(MdgError):
+    """A feature recipe cannot be applied (unknown rule, missing column, malformed file)."""

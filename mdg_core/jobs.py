@@ -40,6 +40,12 @@ log = logging.getLogger(__name__)
 
 JOB_FUNCTIONS: dict[str, str] = {
     "ingest": "mdg_core.ingest.job:run",
+    "mock": "mdg_core.llm.mock:run_job",
+    "generate": "mdg_core.generators.run:generate",
+    "sample_model": "mdg_core.generators.run:sample_model",
+    "compare_generators": "mdg_core.generators.run:compare",
+    "report": "mdg_core.reports.job:run",
+    "profile_report": "mdg_core.profiling.report_job:run",
 }
 
 ACTIVE = ("queued", "running")
@@ -113,15 +119,15 @@ class JobContext:
     def progress(self, done: float, total: float, message: str = "", eta_seconds: float | None = None) -> None:
         """Report ``done`` of ``total``; raises CancelledError when the analyst cancelled."""
         fraction = 0.0 if total <= 0 else min(1.0, max(0.0, done / total))
+        if self._on_progress:
+            self._on_progress(fraction, message)
         now = time.monotonic()
         if now - self._last_write < PROGRESS_INTERVAL_S and fraction < 1.0:
-            return
+            return  # the database (and the cancel check) is touched at most twice a second
         self._last_write = now
         if eta_seconds is None and fraction > 0.01:
             elapsed = now - self._started
             eta_seconds = elapsed * (1 - fraction) / fraction
-        if self._on_progress:
-            self._on_progress(fraction, message)
         if self.job_id is not None:
             if not self.store.in_write():
                 with self.store.write() as conn:

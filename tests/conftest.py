@@ -11,6 +11,8 @@ import pytest
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# llama.cpp slows down sharply when its threads compete with other work on 2 cores
+os.environ.setdefault("MDG_LLM_THREADS", "1")
 
 from mdg_core.store import DatasetStore  # noqa: E402
 

@@ -23,6 +23,10 @@ from mdg_core.errors import MdgError
 COMMAND_MODULES = [
     "mdg_core.cli.data",
     "mdg_core.cli.doctor",
+    "mdg_core.cli.mock",
+    "mdg_core.cli.generate",
+    "mdg_core.cli.report",
+    "mdg_core.cli.profile",
 ]
 
 

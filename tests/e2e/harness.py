@@ -23,8 +23,9 @@ def wait_idle(page: Any, timeout_ms: int = 60_000) -> None:
 
 def goto(page: Any, title: str) -> None:
     """Open a page through the sidebar navigation, by its title."""
+    # a link's text also holds its Material icon's name ("query_stats Profile"): match the end
     page.locator("[data-testid='stSidebarNav'] a").filter(
-        has_text=re.compile(rf"^\s*{re.escape(title)}\s*$")
+        has_text=re.compile(rf"(^|\s){re.escape(title)}\s*$")
     ).first.click()
     wait_idle(page)
 

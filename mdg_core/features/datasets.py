@@ -1,0 +1,73 @@
+"""Feature steps on stored datasets: cached suggestions, and applying them as a new ``transformed`` version.
+
+Every application saves a new dataset whose ``parent_id`` is the source and whose ``recipe`` is the
+exact recipe that produced it, so versions can be compared, rolled back to (the parent is untouched)
+and the recipe re-applied elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mdg_core.errors import RecipeError
+from mdg_core.features.base import Suggestion
+from mdg_core.features.engine import apply_recipe, apply_suggestions, facts_for, suggest, with_params
+from mdg_core.profiling.overview import overview_for
+from mdg_core.store import DatasetInfo, DatasetStore
+
+SUGGESTIONS_ARTIFACT = "feature_suggestions"
+SUGGESTIONS_VERSION = 1
+
+
+def suggestions_for(store: DatasetStore, dataset_id: int, refresh: bool = False) -> list[Suggestion]:
+    """The suggestions for a stored dataset (computed once, then read from its artifact)."""
+    key = f"{dataset_id}:v{SUGGESTIONS_VERSION}"
+    if not refresh:
+        art = store.get_artifact(SUGGESTIONS_ARTIFACT, key)
+        if art is not None and art.payload:
+            return [Suggestion(**d) for d in json.loads(art.payload)]
+    df = store.load(dataset_id)
+    found = suggest(df, facts_for(df, overview=overview_for(store, dataset_id)))
+    store.put_artifact(SUGGESTIONS_ARTIFACT, key, json.dumps([s.__dict__ for s in found]).encode("utf-8"),
+                       dataset_id=dataset_id, summary={"count": len(found)})
+    return found
+
+
+def pick(suggestions: list[Suggestion], ids: list[str], options: dict[str, dict[str, Any]] | None = None) -> list[Suggestion]:
+    """The suggestions with these ids (options applied); unknown ids raise an error listing valid ones."""
+    by_id = {s.id: s for s in suggestions}
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        raise RecipeError(f"No suggestion {', '.join(unknown)} for this dataset. Valid: {', '.join(by_id) or 'none'}.")
+    chosen = []
+    for i in ids:
+        s = by_id[i]
+        if options and options.get(i):
+            s = with_params(s, **options[i])
+        chosen.append(s)
+    return chosen
+
+
+def apply_to_dataset(store: DatasetStore, dataset_id: int, chosen: list[Suggestion],
+                     name: str | None = None) -> DatasetInfo:
+    """Apply chosen suggestions to a stored dataset and save the result as a new transformed version."""
+    info = store.get(dataset_id)
+    df = store.load(dataset_id)
+    out, recipe = apply_suggestions(df, chosen, source_dataset_id=dataset_id)
+    return store.save(out, name or f"{info.name} · features", "transformed", parent_id=dataset_id, recipe=recipe)
+
+
+def apply_recipe_to_dataset(store: DatasetStore, dataset_id: int, recipe: dict[str, Any],
+                            name: str | None = None) -> DatasetInfo:
+    """Re-apply a stored or uploaded recipe (same parameters) to another dataset with the same columns."""
+    info = store.get(dataset_id)
+    out = apply_recipe(store.load(dataset_id), recipe)
+    replayed = {**recipe, "source_dataset_id": dataset_id, "replayed_from": recipe.get("source_dataset_id")}
+    return store.save(out, name or f"{info.name} · recipe", "transformed", parent_id=dataset_id, recipe=replayed)
+
+
+def recipes(store: DatasetStore) -> list[DatasetInfo]:
+    """Transformed datasets that carry a feature recipe (newest first), to re-apply elsewhere."""
+    return [d for d in store.list(kinds=["transformed"])
+            if isinstance(d.recipe, dict) and d.recipe.get("format") == "mdg-feature-recipe"]

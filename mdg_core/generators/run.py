@@ -1,0 +1,292 @@
+"""Generation jobs: ``generate`` (fit + sample + store), ``sample_model`` (again from a kept model)
+and ``compare_generators`` (several generators, same data and seed, quality/privacy/time).
+
+A run splits the real dataset into train and holdout (seeded; the holdout is what the privacy
+report compares against), fits on train with real per-epoch progress, samples under the rules,
+and stores the synthetic dataset, the fitted model (hash-checked artifact) and the run record.
+Nothing is written before sampling has finished, so a cancelled run leaves no dataset behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import resource
+import time
+import uuid
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mdg_core.config import load_settings
+from mdg_core.errors import CancelledError, GeneratorError, InvalidParameterError, MdgError, StoreError
+from mdg_core.generators import metadata as md
+from mdg_core.generators import registry
+from mdg_core.generators.base import Generator
+from mdg_core.rules import prepare
+from mdg_core.rules.enforce import sample_with_rules
+from mdg_core.store import DatasetInfo, DatasetStore
+
+RULES_KEY = "generation_rules"
+MODEL_KIND = "model"
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this (worker) process so far."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if platform.system() == "Darwin" else peak / 1024
+
+
+def stored_rules(info: DatasetInfo) -> list[dict[str, Any]]:
+    return list((info.meta or {}).get(RULES_KEY, []))
+
+
+def split(store: DatasetStore, info: DatasetInfo, df: pd.DataFrame, seed: int,
+          share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Seeded train/holdout split of the real rows (holdout may be empty when share is 0)."""
+    rng = np.random.default_rng(int(seed) % (2**32))
+    order = rng.permutation(len(df))
+    n_hold = int(round(share * len(df)))
+    if len(df) - n_hold < 2:
+        raise GeneratorError(f"Dataset #{info.id} has too few rows ({len(df)}) to keep a holdout and still train.")
+    hold = df.iloc[np.sort(order[:n_hold])].reset_index(drop=True)
+    train = df.iloc[np.sort(order[n_hold:])].reset_index(drop=True)
+    return train, hold
+
+
+def save_splits(store: DatasetStore, info: DatasetInfo, train: pd.DataFrame, hold: pd.DataFrame,
+                seed: int, share: float) -> tuple[int, int | None]:
+    """Store train and holdout as ``split`` datasets, reusing an identical earlier split."""
+    ids: dict[str, int | None] = {}
+    existing = [d for d in store.list(kinds=["split"]) if d.parent_id == info.id]
+    for part, frame in (("train", train), ("holdout", hold)):
+        if part == "holdout" and frame.empty:
+            ids[part] = None
+            continue
+        recipe = {"split": part, "seed": int(seed), "holdout_share": float(share), "of": info.id}
+        found = next((d for d in existing if d.recipe == recipe and d.n_rows == len(frame)), None)
+        if found is None:
+            found = store.save(frame, f"{info.name} · {part} (seed {seed})", "split", parent_id=info.id,
+                               recipe=recipe)
+        ids[part] = found.id
+    return int(ids["train"]), ids["holdout"]  # type: ignore[arg-type]
+
+
+def _model_key(dataset_id: int, generator: str, params: dict[str, Any], seed: int) -> str:
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return f"{dataset_id}:{generator}:{digest}:{seed}:{uuid.uuid4().hex[:8]}"
+
+
+def _conditions(conditions: dict[str, Any] | None, n_rows: int) -> dict[str, Any] | None:
+    if not conditions:
+        return None
+    if not isinstance(conditions, dict):
+        raise InvalidParameterError("Conditions must be a mapping of column to value.")
+    return dict(conditions)
+
+
+def generate(ctx: Any, dataset_id: int, generator: str, params: dict[str, Any] | None = None,
+             seed: int = 0, n_rows: int | None = None, rules: list[dict[str, Any]] | None = None,
+             conditions: dict[str, Any] | None = None, keep_model: bool = True,
+             name: str | None = None) -> dict[str, Any]:
+    """Job "generate": fit one generator on the dataset's training split and store the output."""
+    store: DatasetStore = ctx.store
+    info = store.get(dataset_id)
+    gen = registry.get(generator, random_state=seed, **(params or {}))
+    ctx.progress(0, 1, f"Loading {info.n_rows:,} rows")
+    real = store.load(dataset_id)
+    stored = md.for_dataset(store, dataset_id, real)
+    rule_list = prepare(rules if rules is not None else stored_rules(info), real)
+    tmeta = md.to_table_metadata(stored, rule_list)
+    share = load_settings(store.db_path).holdout_share
+    train, hold = split(store, info, real, seed, share)
+    n = int(n_rows or len(real))
+    if n < 1:
+        raise InvalidParameterError("The number of rows must be at least 1.")
+    conds = _conditions(conditions, n)
+
+    estimate = None
+    if gen.spec.neural:
+        ctx.progress(0.01, 1, "Timing one calibration epoch to estimate the fit time…")
+        estimate = gen.estimate_fit_seconds(train, tmeta)
+        ctx.progress(0.02, 1, f"Fitting: estimated {estimate:.0f} s", eta_seconds=estimate)
+    fit_start = time.perf_counter()
+
+    def fit_progress(done: float, total: float, message: str) -> None:
+        frac = done / total if total else 0.0
+        elapsed = time.perf_counter() - fit_start
+        eta = elapsed * (1 - frac) / frac if frac > 0.02 else estimate
+        ctx.progress(0.02 + 0.83 * frac, 1, f"Fitting {generator}: {message}", eta_seconds=eta)
+
+    gen.fit(train, tmeta, progress=fit_progress, cancel=ctx.cancelled)
+    fit_seconds = time.perf_counter() - fit_start
+
+    sample_start = time.perf_counter()
+    out, report = sample_with_rules(
+        gen, n, seed, rule_list, conds,
+        progress=lambda d, t, m: ctx.progress(0.85 + 0.1 * (d / t if t else 0), 1, m),
+    )
+    sample_seconds = time.perf_counter() - sample_start
+    ctx.progress(0.96, 1, "Saving the synthetic dataset")
+    if ctx.cancelled():
+        raise CancelledError("Cancelled by the analyst; nothing was saved.")
+    return _store_run(store, info, gen, generator, seed, n, out, report, conds, fit_seconds, sample_seconds,
+                      estimate, train, hold, share, keep_model, name)
+
+
+def _store_run(store: DatasetStore, info: DatasetInfo, gen: Generator, generator: str, seed: int, n: int,
+               out: pd.DataFrame, report: dict[str, Any], conds: dict[str, Any] | None,
+               fit_seconds: float, sample_seconds: float, estimate: float | None,
+               train: pd.DataFrame, hold: pd.DataFrame, share: float, keep_model: bool,
+               name: str | None) -> dict[str, Any]:
+    import cloudpickle
+
+    train_id, hold_id = save_splits(store, info, train, hold, seed, share)
+    versions = registry.versions()
+    recipe = {"generator": generator, "params": gen.params, "seed": seed, "rows": n,
+              "conditions": _jsonable(conds), "rules": [r["rule"] for r in report["rules"]],
+              "summary": f"{generator} · seed {seed}"}
+    synth = store.save(out, name or f"{info.name} · {generator} (seed {seed})", "synthetic",
+                       parent_id=info.id, recipe=recipe)
+    model_id = None
+    if keep_model:
+        payload = cloudpickle.dumps(gen)
+        model_id = store.put_artifact(
+            MODEL_KIND, _model_key(info.id, generator, gen.params, seed), payload, dataset_id=info.id,
+            other_dataset_id=train_id,
+            params={"generator": generator, "params": gen.params, "seed": seed},
+            summary={"generator": generator, "fit_seconds": fit_seconds, "bytes": len(payload),
+                     "train_dataset_id": train_id, "holdout_dataset_id": hold_id, "versions": versions},
+        )
+    peak = peak_memory_mb()
+    meta = {"conditions": _jsonable(conds), "estimated_fit_seconds": estimate,
+            "sampled_rows": report["sampled_rows"], "sampling_rounds": report["rounds"],
+            "sdv_constraints": getattr(gen, "sdv_constraints_", []), "holdout_share": share,
+            "epoch_seconds": getattr(gen, "epoch_seconds_", None)}
+    run_id = store.record_run(
+        dataset_id=info.id, generator=generator, params=gen.params, seed=seed, n_rows=n, versions=versions,
+        fit_seconds=fit_seconds, sample_seconds=sample_seconds, peak_memory_mb=peak,
+        violations=report["rules"], output_dataset_id=synth.id, train_dataset_id=train_id,
+        holdout_dataset_id=hold_id, model_artifact_id=model_id, status="done", meta=meta,
+    )
+    return {"run_id": run_id, "output_dataset_id": synth.id, "train_dataset_id": train_id,
+            "holdout_dataset_id": hold_id, "model_artifact_id": model_id, "rows": n,
+            "fit_seconds": round(fit_seconds, 3), "sample_seconds": round(sample_seconds, 3),
+            "estimated_fit_seconds": None if estimate is None else round(estimate, 3),
+            "peak_memory_mb": round(peak, 1), "violations": report["rules"]}
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str)) if value is not None else None
+
+
+def load_model(store: DatasetStore, artifact_id: int) -> Generator:
+    """A kept model, only from this store's artifacts, after its SHA-256 was checked by the store."""
+    import pickle
+
+    art = store.get_artifact_by_id(int(artifact_id))  # raises ArtifactIntegrityError on a hash mismatch
+    if art is None or art.kind != MODEL_KIND or art.payload is None:
+        raise StoreError(f"No kept model has id {artifact_id}.")
+    model = pickle.loads(art.payload)  # noqa: S301 - payload comes from our own store, hash-checked
+    if not isinstance(model, Generator):
+        raise StoreError(f"Artifact #{artifact_id} is not a fitted generator.")
+    return model
+
+
+def sample_model(ctx: Any, model_artifact_id: int, n_rows: int, seed: int = 0,
+                 conditions: dict[str, Any] | None = None, name: str | None = None) -> dict[str, Any]:
+    """Job "sample_model": new rows from a kept model, without refitting."""
+    store: DatasetStore = ctx.store
+    ctx.progress(0, 1, "Loading the kept model")
+    gen = load_model(store, model_artifact_id)
+    art = store.get_artifact_by_id(int(model_artifact_id), with_payload=False)
+    assert art is not None
+    info = store.get(int(art.dataset_id))  # type: ignore[arg-type]
+    generator = gen.spec.name
+    n = int(n_rows)
+    if n < 1:
+        raise InvalidParameterError("The number of rows must be at least 1.")
+    conds = _conditions(conditions, n)
+    started = time.perf_counter()
+    out, report = sample_with_rules(gen, n, int(seed), list(gen.metadata_.rules), conds,
+                                    progress=lambda d, t, m: ctx.progress(0.05 + 0.85 * d / max(t, 1), 1, m))
+    sample_seconds = time.perf_counter() - started
+    if ctx.cancelled():
+        raise CancelledError("Cancelled by the analyst; nothing was saved.")
+    summary = art.summary or {}
+    recipe = {"generator": generator, "params": gen.params, "seed": seed, "rows": n, "model_artifact_id": art.id,
+              "conditions": _jsonable(conds), "summary": f"{generator} · kept model #{art.id} · seed {seed}"}
+    synth = store.save(out, name or f"{info.name} · {generator} (model #{art.id}, seed {seed})", "synthetic",
+                       parent_id=info.id, recipe=recipe)
+    peak = peak_memory_mb()
+    run_id = store.record_run(
+        dataset_id=info.id, generator=generator, params=gen.params, seed=int(seed), n_rows=n,
+        versions=registry.versions(), fit_seconds=0.0, sample_seconds=sample_seconds, peak_memory_mb=peak,
+        violations=report["rules"], output_dataset_id=synth.id,
+        train_dataset_id=summary.get("train_dataset_id"), holdout_dataset_id=summary.get("holdout_dataset_id"),
+        model_artifact_id=art.id, status="done",
+        meta={"from_model": art.id, "conditions": _jsonable(conds), "fit_random_state": gen.random_state},
+    )
+    return {"run_id": run_id, "output_dataset_id": synth.id, "rows": n, "sample_seconds": round(sample_seconds, 3),
+            "peak_memory_mb": round(peak, 1), "violations": report["rules"], "model_artifact_id": art.id}
+
+
+def compare(ctx: Any, dataset_id: int, generators: list[str], params: dict[str, dict[str, Any]] | None = None,
+            seed: int = 0, n_rows: int | None = None) -> dict[str, Any]:
+    """Job "compare_generators": same train split and seed for each; quality, privacy and time."""
+    from mdg_core.generators.scores import closer_to_training_share, quality_score
+
+    store: DatasetStore = ctx.store
+    if not generators:
+        raise InvalidParameterError("Choose at least one generator to compare.")
+    for name in generators:
+        registry.spec(name)  # unknown names fail before any work
+    info = store.get(dataset_id)
+    real = store.load(dataset_id)
+    stored = md.for_dataset(store, dataset_id, real)
+    rule_list = prepare(stored_rules(info), real)
+    tmeta = md.to_table_metadata(stored, rule_list)
+    share = load_settings(store.db_path).holdout_share or 0.2
+    train, hold = split(store, info, real, seed, share)
+    n = int(n_rows or len(train))
+    rows: list[dict[str, Any]] = []
+    for i, name in enumerate(generators):
+        base = i / len(generators)
+        step = 1 / len(generators)
+
+        def prog(done: float, total: float, message: str, base: float = base, step: float = step,
+                 name: str = name) -> None:
+            ctx.progress(base + step * 0.8 * (done / total if total else 0), 1, f"{name}: {message}")
+
+        row: dict[str, Any] = {"generator": name, "family": registry.spec(name).family}
+        try:
+            gen = registry.get(name, random_state=seed, **(params or {}).get(name, {}))
+            started = time.perf_counter()
+            gen.fit(train, tmeta, progress=prog, cancel=ctx.cancelled)
+            row["fit_seconds"] = time.perf_counter() - started
+            started = time.perf_counter()
+            out, report = sample_with_rules(gen, n, seed, rule_list)
+            row["sample_seconds"] = time.perf_counter() - started
+            ctx.progress(base + step * 0.85, 1, f"{name}: scoring")
+            row["quality"] = quality_score(train, out, stored)
+            if len(hold) >= 10:
+                privacy = closer_to_training_share(out, train, hold, stored, seed)
+                row["privacy_closer_to_train"] = privacy["share"]
+                row["privacy_baseline"] = privacy["baseline"]
+                row["privacy_excess"] = privacy["excess"]
+            row["violations_before"] = sum(r["before"] for r in report["rules"])
+            row["params"] = gen.params
+        except CancelledError:
+            raise
+        except MdgError as exc:
+            row["error"] = str(exc)
+        except Exception as exc:  # one failing library must not sink the whole comparison
+            row["error"] = f"{type(exc).__name__}: {exc}"
+        rows.append(row)
+    result = {"dataset_id": dataset_id, "seed": seed, "rows": n, "train_rows": len(train),
+              "holdout_rows": len(hold), "results": rows}
+    store.put_artifact("comparison", f"{dataset_id}:{seed}:{uuid.uuid4().hex[:8]}", None, dataset_id=dataset_id,
+                       params={"generators": generators, "seed": seed}, summary=_jsonable(result))
+    return _jsonable(result)  # type: ignore[no-any-return]

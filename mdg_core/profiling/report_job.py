@@ -1,0 +1,240 @@
+"""The full ydata-profiling report (and its compare report) as a background job with real progress.
+
+ydata-profiling has no progress callback, but it drives ``tqdm`` bars through its phases (describe
+each variable, correlations, duplicates, alerts, report structure, HTML rendering). While a report
+is built we swap those modules' ``tqdm`` for a subclass that forwards every ``update`` to
+``ctx.progress``: the progress is ydata-profiling's own task count, and ``ctx.progress`` raising
+``CancelledError`` stops the build at the next finished task.
+
+Reports are stored as artifacts (``profile_html`` keyed ``"{dataset_id}:{mode}"``,
+``profile_compare_html`` keyed ``"{a}:{b}:{mode}"``), so a stored report opens instantly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pandas as pd
+
+from mdg_core.config import load_settings
+from mdg_core.errors import InvalidParameterError, ReportError
+
+REPORT_ARTIFACT = "profile_html"
+COMPARE_ARTIFACT = "profile_compare_html"
+MODES = ("auto", "minimal", "full")
+SAMPLE_ABOVE_ROWS = 200_000
+SAMPLE_ROWS = 100_000
+SEED = 0
+# Share of the bar each phase gets; the describe phase is where nearly all the time goes.
+PHASES = {"describe": (0.0, 0.85), "structure": (0.85, 0.92), "render": (0.92, 1.0)}
+
+ProgressFn = Callable[[float, str], None]
+
+
+def report_key(dataset_id: int, mode: str) -> str:
+    return f"{dataset_id}:{mode}"
+
+
+def compare_key(dataset_id: int, other_id: int, mode: str) -> str:
+    return f"{dataset_id}:{other_id}:{mode}"
+
+
+def resolve_mode(mode: str, n_rows: int, n_cols: int, minimal_above_cells: int | None = None) -> str:
+    """``auto`` becomes ``minimal`` above the configured cell count, else ``full``."""
+    if mode not in MODES:
+        raise InvalidParameterError(f"Unknown report mode '{mode}'; use one of {', '.join(MODES)}.")
+    if mode != "auto":
+        return mode
+    limit = minimal_above_cells if minimal_above_cells is not None else load_settings().full_profile_minimal_above_cells
+    return "minimal" if n_rows * n_cols > limit else "full"
+
+
+def sample_for_report(df: pd.DataFrame, max_rows: int = SAMPLE_ABOVE_ROWS,
+                      sample_rows: int = SAMPLE_ROWS) -> tuple[pd.DataFrame, str | None]:
+    """A seeded row sample when the table is very large, with the sentence that says so."""
+    if len(df) <= max_rows:
+        return df, None
+    sample = df.sample(sample_rows, random_state=SEED).sort_index()
+    return sample, (f"This report describes a random sample of {sample_rows:,} of the {len(df):,} rows "
+                    f"(seed {SEED}); counts and distinct values are those of the sample.")
+
+
+def _tqdm_class(phase: str, progress: ProgressFn) -> type:
+    from tqdm.std import tqdm as std_tqdm
+
+    start, end = PHASES[phase]
+    sink = io.StringIO()
+
+    class _Forwarding(std_tqdm):  # type: ignore[misc,valid-type]
+        """A silent tqdm that reports ydata-profiling's own task count to the job's progress."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["file"] = sink
+            kwargs["disable"] = False
+            kwargs.pop("position", None)
+            super().__init__(*args, **kwargs)
+
+        def update(self, n: float | None = 1) -> bool | None:
+            out = super().update(n)
+            total = max(float(self.total or 0), float(self.n), 1.0)
+            label = self.postfix or self.desc or phase
+            progress(start + (end - start) * float(self.n) / total, str(label).strip(", "))
+            return out
+
+    return _Forwarding
+
+
+def _silent_tqdm() -> Any:
+    from tqdm.std import tqdm as std_tqdm
+
+    def make(*args: Any, **kwargs: Any) -> Any:
+        kwargs["disable"] = True
+        return std_tqdm(*args, **kwargs)
+
+    return make
+
+
+@contextlib.contextmanager
+def _progress_hooks(progress: ProgressFn) -> Iterator[None]:
+    """Route ydata-profiling's tqdm bars to ``progress`` for the duration of one build."""
+    import ydata_profiling.model.describe as describe_mod
+    import ydata_profiling.model.pandas.summary_pandas as summary_mod
+    import ydata_profiling.profile_report as report_mod
+    import ydata_profiling.report.structure.report as structure_mod
+
+    saved = (describe_mod.tqdm, structure_mod.tqdm, report_mod.tqdm, summary_mod.tqdm)
+    describe_mod.tqdm = _tqdm_class("describe", progress)
+    structure_mod.tqdm = _tqdm_class("structure", progress)
+    report_mod.tqdm = _tqdm_class("render", progress)
+    summary_mod.tqdm = _silent_tqdm()  # an inner per-column bar: the describe bar already counts columns
+    try:
+        yield
+    finally:
+        describe_mod.tqdm, structure_mod.tqdm, report_mod.tqdm, summary_mod.tqdm = saved
+
+
+def _offline_env() -> None:
+    os.environ["YDATA_PROFILING_NO_ANALYTICS"] = "1"
+    os.environ.setdefault("YDATA_SUPPRESS_BANNER", "1")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def make_profile(df: pd.DataFrame, mode: str, title: str, note: str | None = None) -> Any:
+    """A configured (not yet computed) ProfileReport: offline assets, our title and sample note."""
+    _offline_env()
+    from ydata_profiling import ProfileReport
+
+    kwargs: dict[str, Any] = dict(
+        title=title, minimal=(mode == "minimal"), progress_bar=True, explorative=False,
+        html={"use_local_assets": True, "inline": True, "navbar_show": True},
+        samples={"head": 10, "tail": 0, "random": 0},
+        duplicates={"head": 10},
+    )
+    if mode == "full":
+        # Pairwise scatter plots grow with the square of the columns; keep them to a few.
+        kwargs["interactions"] = {"continuous": True, "targets": []}
+        kwargs["correlations"] = {"auto": {"calculate": True}, "pearson": {"calculate": False},
+                                  "spearman": {"calculate": False}, "kendall": {"calculate": False},
+                                  "phi_k": {"calculate": False}, "cramers": {"calculate": False}}
+    if note:
+        kwargs["dataset"] = {"description": note}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        profile = ProfileReport(df, **kwargs)
+    if mode == "full" and df.select_dtypes("number").shape[1] > 6:
+        profile.config.interactions.continuous = False
+    return profile
+
+
+def build_report_html(df: pd.DataFrame, mode: str, title: str, progress: ProgressFn | None = None,
+                      note: str | None = None) -> str:
+    """Compute a ydata-profiling report and return its self-contained HTML."""
+    progress = progress or (lambda f, m: None)
+    profile = make_profile(df, mode, title, note)
+    with _progress_hooks(progress), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        html = profile.to_html()
+    return _with_note(html, note)
+
+
+def build_compare_html(left: pd.DataFrame, right: pd.DataFrame, mode: str, titles: tuple[str, str],
+                       progress: ProgressFn | None = None, note: str | None = None) -> str:
+    """ydata-profiling's side-by-side compare report of two tables."""
+    progress = progress or (lambda f, m: None)
+    _offline_env()
+    from ydata_profiling import compare
+
+    a = make_profile(left, mode, titles[0], note)
+    b = make_profile(right, mode, titles[1], note)
+    with _progress_hooks(lambda f, m: progress(f * 0.45, f"{titles[0]}: {m}")), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        da = a.get_description()
+    with _progress_hooks(lambda f, m: progress(0.45 + f * 0.45, f"{titles[1]}: {m}")), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        db = b.get_description()
+    with _progress_hooks(lambda f, m: progress(0.9 + f * 0.1, f"Compare: {m}")), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        merged = compare([da, db], config=a.config)
+        html = merged.to_html()
+    return _with_note(html, note)
+
+
+def _with_note(html: str, note: str | None) -> str:
+    """Put the sampling note at the top of the page too, where nobody can miss it."""
+    if not note:
+        return html
+    banner = (f'<div style="background:#fff3cd;border-bottom:1px solid #e0c36c;padding:8px 16px;'
+              f'font-family:sans-serif;font-size:14px">{note}</div>')
+    return html.replace("<body>", "<body>" + banner, 1) if "<body>" in html else banner + html
+
+
+def run(ctx: Any, dataset_id: int, mode: str = "auto", other_id: int | None = None) -> dict[str, Any]:
+    """Job ``profile_report``: the full report of a dataset, or the compare report with ``other_id``."""
+    store = ctx.store
+    info = store.get(dataset_id)
+    other = store.get(other_id) if other_id is not None else None
+    n_rows = max(info.n_rows, other.n_rows if other else 0)
+    resolved = resolve_mode(mode, n_rows, info.n_cols)
+    ctx.progress(0, 1, "Loading rows…")
+    started = time.perf_counter()
+    df, note = sample_for_report(store.load(dataset_id))
+
+    def forward(fraction: float, message: str) -> None:
+        ctx.progress(0.02 + 0.96 * fraction, 1, message)
+
+    if other is None:
+        title = f"#{info.id} {info.name} ({resolved})"
+        html = build_report_html(df, resolved, title, forward, note)
+        kind, key = REPORT_ARTIFACT, report_key(info.id, resolved)
+    else:
+        df_b, note_b = sample_for_report(store.load(other.id))
+        note = " ".join(n for n in (note, note_b) if n) or None
+        html = build_compare_html(df, df_b, resolved, (f"#{info.id} {info.name}", f"#{other.id} {other.name}"),
+                                  forward, note)
+        kind, key = COMPARE_ARTIFACT, compare_key(info.id, other.id, resolved)
+    ctx.progress(0.99, 1, "Saving the report…")
+    if not html:
+        raise ReportError("ydata-profiling returned an empty report.")
+    seconds = round(time.perf_counter() - started, 2)
+    summary = {"mode": resolved, "rows_profiled": len(df), "rows_total": info.n_rows, "sampled": note is not None,
+               "seconds": seconds, "bytes": len(html)}
+    artifact_id = store.put_artifact(kind, key, html.encode("utf-8"), dataset_id=info.id,
+                                     other_dataset_id=other.id if other else None,
+                                     params={"mode": resolved, "requested_mode": mode}, summary=summary)
+    ctx.progress(1, 1, "Report saved")
+    return {"artifact_id": artifact_id, "kind": kind, "key": key, **summary}
+
+
+def stored_report(store: Any, dataset_id: int, other_id: int | None = None) -> Any:
+    """The newest stored report (or compare report) for a dataset, any mode, or None."""
+    kind = REPORT_ARTIFACT if other_id is None else COMPARE_ARTIFACT
+    for art in store.list_artifacts(kind, dataset_id=dataset_id):
+        if art.dataset_id == dataset_id and (other_id is None or art.other_dataset_id == other_id):
+            return art
+    return None

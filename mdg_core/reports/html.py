@@ -1,0 +1,111 @@
+"""A report as one self-contained HTML file: inline CSS, plotly.js embedded once, no network.
+
+The file opens offline in any browser and can be mailed or archived with the data it describes.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+VERDICT_COLORS = {"good": "#1b7f3b", "review": "#b26a00", "risky": "#b42318"}
+MAX_TABLE_ROWS = 200
+REAL_PREFIX = "nearest real."
+
+CSS = """
+body{font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
+main{max-width:1180px;margin:0 auto;padding:24px}
+h1{font-size:1.6rem;margin:0 0 4px} h2{font-size:1.25rem;margin:0} h3{font-size:1rem;margin:18px 0 6px}
+.meta{color:#57606a;font-size:.9rem} .card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:16px 20px;margin:16px 0}
+.badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-weight:600;font-size:.85rem;text-transform:uppercase;margin-left:8px;vertical-align:middle}
+ul.reasons{margin:8px 0 0 0;padding-left:20px} ul.reasons li{margin:3px 0}
+table{border-collapse:collapse;font-size:.8rem;margin:6px 0;display:block;overflow-x:auto;max-width:100%}
+th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;white-space:nowrap} th{background:#f6f8fa}
+.note{color:#57606a;font-size:.85rem;margin:4px 0} .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:8px}
+dl.metrics{display:grid;grid-template-columns:max-content auto;gap:2px 16px;font-size:.85rem;margin:8px 0} dt{color:#57606a}
+"""
+
+
+def _badge(level: str) -> str:
+    return f'<span class="badge" style="background:{VERDICT_COLORS.get(level, "#57606a")}">{html.escape(level)}</span>'
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, dict)):
+        return html.escape(json.dumps(value, default=str)[:300])
+    return html.escape(str(value))
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return '<p class="note">(no rows)</p>'
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{_fmt(r.get(c, ''))}</td>" for c in cols) + "</tr>"
+                   for r in rows[:MAX_TABLE_ROWS])
+    more = f'<p class="note">{len(rows) - MAX_TABLE_ROWS} more rows not shown.</p>' if len(rows) > MAX_TABLE_ROWS else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+
+
+def _shareable(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The export is meant to be shared: real rows next to risky synthetic ones stay in the workbench."""
+    if name != "riskiest_rows":
+        return rows
+    from mdg_core.reports.pii_leak import mask
+
+    # risky synthetic rows may be copies of real people: their text is masked here too
+    return [{k: mask(v) if isinstance(v, str) and v else v for k, v in r.items() if not k.startswith(REAL_PREFIX)}
+            for r in rows]
+
+
+def _metrics(metrics: dict[str, Any]) -> str:
+    items = [(k, v) for k, v in metrics.items() if not isinstance(v, dict)]
+    nested = [(k, v) for k, v in metrics.items() if isinstance(v, dict)]
+    out = "".join(f"<dt>{html.escape(k.replace('_', ' '))}</dt><dd style='margin:0'>{_fmt(v)}</dd>" for k, v in items)
+    for name, sub in nested:
+        out += "".join(f"<dt>{html.escape(name)}: {html.escape(k.replace('_', ' '))}</dt><dd style='margin:0'>{_fmt(v)}</dd>"
+                       for k, v in sub.items())
+    return f'<dl class="metrics">{out}</dl>'
+
+
+def render(report: dict[str, Any]) -> str:
+    """The whole report as an HTML document string."""
+    import plotly.io as pio
+
+    first = True
+    parts: list[str] = []
+    for sec in report["sections"]:
+        figs = []
+        for fig in sec.get("figures", []):
+            figs.append(pio.to_html(pio.from_json(json.dumps(fig)), full_html=False,
+                                    include_plotlyjs=bool(first), config={"displaylogo": False}))
+            first = False
+        reasons = "".join(f"<li>{html.escape(r)}</li>" for r in sec.get("reasons", []))
+        tables = "".join(f"<h3>{html.escape(name.replace('_', ' ').capitalize())}</h3>{_table(_shareable(name, rows))}"
+                         for name, rows in sec.get("tables", {}).items())
+        notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in sec.get("notes", []))
+        if "riskiest_rows" in sec.get("tables", {}):
+            notes += ('<p class="note">The real rows nearest to these synthetic rows are left out of this file, and '
+                      "text in the risky rows is masked, so it can be shared; open the report in the workbench to "
+                      "see them in full.</p>")
+        parts.append(
+            f'<section class="card"><h2>{html.escape(sec["title"])}{_badge(sec["verdict"])}</h2>'
+            f'<ul class="reasons">{reasons}</ul>{notes}<h3>Metrics</h3>{_metrics(sec.get("metrics", {}))}'
+            f'{tables}<div class="grid">{"".join(figs)}</div></section>'
+        )
+    ds = "".join(f"<li><b>{html.escape(role)}</b>: {html.escape(label)}</li>"
+                 for role, label in report.get("datasets", {}).items() if label)
+    notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in report.get("notes", []))
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(report['title'])}</title><style>{CSS}</style></head><body><main>"
+        f"<h1>{html.escape(report['title'])}{_badge(report['verdict'])}</h1>"
+        f"<p class='meta'>Created {html.escape(report.get('created_at', ''))} · computed in "
+        f"{report.get('seconds', 0):.1f} s · MDG Workbench</p><ul class='meta'>{ds}</ul>{notes}"
+        + "".join(parts) + "</main></body></html>"
+    )

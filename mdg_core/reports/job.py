@@ -1,0 +1,200 @@
+"""Report jobs: compute a report, store it as an artifact (HTML payload + JSON summary), reopen it.
+
+Artifacts have kind ``report`` and key ``"{section}:{a}:{b}:{holdout}:{target}"`` so the page can
+open a finished report instantly. The summary holds the whole report (metrics, tables, verdicts
+and binned chart data); the payload is the self-contained HTML export.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pandas as pd
+
+from mdg_core.errors import InvalidParameterError, ReportError
+from mdg_core.jobs import JobContext
+from mdg_core.reports import SECTIONS, resolve_section
+from mdg_core.reports.common import Progress, Section, align, no_progress, worst
+from mdg_core.store import DatasetInfo, DatasetStore
+from mdg_core.store.catalog import now_iso
+
+ARTIFACT_KIND = "report"
+
+
+def report_key(section: str, a: int, b: int, holdout: int | None = None, target: str | None = None) -> str:
+    return f"{section}:{int(a)}:{int(b)}:{holdout if holdout is None else int(holdout)}:{target or None}"
+
+
+def find_run(store: DatasetStore, dataset_id: int) -> dict[str, Any] | None:
+    """The generation run behind a synthetic dataset, or behind the dataset it was derived from
+    (e.g. a version with risky rows dropped keeps its run's training/holdout split)."""
+    for info in store.lineage(dataset_id):
+        run = store.run_for_output(info.id)
+        if run is not None:
+            return run
+    return None
+
+
+def real_parts(store: DatasetStore, a: int, b: int, holdout: int | None) -> tuple[int, int | None, list[str]]:
+    """Training and holdout ids for comparing ``b`` with real data, and notes on where they came from."""
+    run = find_run(store, b)
+    notes: list[str] = []
+    train_id = a
+    if run is not None and run.get("train_dataset_id"):
+        train_id = int(run["train_dataset_id"])
+        notes.append(f"Synthetic dataset #{b} comes from generation run #{run['id']}: its training rows "
+                     f"(#{train_id}) are the real reference.")
+        if holdout is None and run.get("holdout_dataset_id"):
+            holdout = int(run["holdout_dataset_id"])
+            notes.append(f"The run's holdout (#{holdout}, rows kept out of training) is the control.")
+    if holdout is not None and int(holdout) in (int(b), train_id):
+        raise InvalidParameterError("The holdout must be a different dataset from the ones compared.")
+    return train_id, holdout, notes
+
+
+def _label(info: DatasetInfo) -> str:
+    return f"#{info.id} {info.name} ({info.kind}, {info.n_rows:,} rows × {info.n_cols} columns)"
+
+
+def _restrict(frame: pd.DataFrame, columns: list[str], label: str) -> pd.DataFrame:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ReportError(f"The holdout {label} lacks column(s) {', '.join(missing)}; choose the holdout "
+                          "of the same real data.")
+    return frame[columns].reset_index(drop=True)
+
+
+def _span(progress: Progress, lo: float, hi: float) -> Progress:
+    return lambda f, m: progress(lo + (hi - lo) * f, m)
+
+
+def quality_report(store: DatasetStore, a: int, b: int, holdout: int | None = None, target: str | None = None,
+                   progress: Progress = no_progress, seed: int = 0) -> tuple[list[Section], dict[str, Any]]:
+    from mdg_core.reports.quality import quality_section
+    from mdg_core.reports.utility import utility_section
+
+    ia, ib = store.get(a), store.get(b)
+    pair = align(store.load(a), store.load(b), _label(ia), _label(ib))
+    if target and target not in pair.kinds:
+        raise ReportError(f"Target column '{target}' is not in both datasets. Choose one of: "
+                          f"{', '.join(c for c, k in pair.kinds.items() if k != 'identifier')}.")
+    sections = [quality_section(pair, _span(progress, 0, 0.7 if target else 1), seed)]
+    extra: dict[str, Any] = {"datasets": {"real": _label(ia), "synthetic": _label(ib)}, "notes": []}
+    if target:
+        train_id, holdout, notes = real_parts(store, a, b, holdout)
+        extra["notes"] += notes
+        train = store.load(train_id)[pair.columns] if train_id != a else pair.a
+        test = _restrict(store.load(holdout), pair.columns, f"#{holdout}") if holdout is not None else None
+        if holdout is not None:
+            extra["datasets"]["holdout"] = _label(store.get(holdout))
+        sections.append(utility_section(train, pair.b, target, pair.kinds, test, _span(progress, 0.7, 1), seed))
+    return sections, extra
+
+
+def drift_report(store: DatasetStore, a: int, b: int, holdout: int | None = None, target: str | None = None,
+                 progress: Progress = no_progress, seed: int = 0) -> tuple[list[Section], dict[str, Any]]:
+    from mdg_core.reports.drift import drift_section
+
+    ia, ib = store.get(a), store.get(b)
+    pair = align(store.load(a), store.load(b), _label(ia), _label(ib))
+    return [drift_section(pair, progress, seed)], {"datasets": {"A (before)": _label(ia), "B (after)": _label(ib)},
+                                                  "notes": []}
+
+
+def privacy_report(store: DatasetStore, a: int, b: int, holdout: int | None = None, target: str | None = None,
+                   progress: Progress = no_progress, seed: int = 0) -> tuple[list[Section], dict[str, Any]]:
+    from mdg_core.reports.pii_leak import pii_section
+    from mdg_core.reports.privacy import distance_section
+    from mdg_core.reports.reid import reid_section
+
+    train_id, holdout, notes = real_parts(store, a, b, holdout)
+    pair = align(store.load(train_id), store.load(b), _label(store.get(train_id)), _label(store.get(b)))
+    hold = _restrict(store.load(holdout), pair.columns, f"#{holdout}") if holdout is not None else None
+    extra: dict[str, Any] = {"datasets": {"real (training)": pair.a_label, "synthetic": pair.b_label,
+                                          "holdout": _label(store.get(holdout)) if holdout is not None else None},
+                             "notes": notes, "train_id": train_id, "holdout_id": holdout}
+    if holdout is None:
+        extra["notes"].append("No holdout was given and the synthetic dataset has no generation run with one: "
+                              "distance and attack results have no control. Pass a holdout for a full report.")
+    dist, _ = distance_section(pair.a, hold, pair.b, _span(progress, 0, 0.35), seed)
+    reid = reid_section(pair.a, hold, pair.b, _span(progress, 0.35, 0.75), seed)
+    pii = pii_section(pair.a, pair.b, _span(progress, 0.75, 1.0), seed)
+    return [dist, reid, pii], extra
+
+
+def build(store: DatasetStore, section: str, a: int, b: int, holdout: int | None = None,
+          target: str | None = None, progress: Progress = no_progress, seed: int = 0) -> dict[str, Any]:
+    """Compute one report and return it as a JSON-able dict (not stored)."""
+    fn = resolve_section(section)
+    if int(a) == int(b) and section == "privacy":
+        raise InvalidParameterError("A privacy report compares real data with a different (synthetic) dataset.")
+    started = time.perf_counter()
+    sections, extra = fn(store, int(a), int(b), holdout, target or None, progress, seed)
+    verdict = worst([s.verdict for s in sections])
+    return {
+        "section": section, "title": f"{section.capitalize()} report: #{b} vs #{a}",
+        "a": int(a), "b": int(b), "holdout": holdout, "target": target or None, "seed": seed,
+        "created_at": now_iso(), "seconds": round(time.perf_counter() - started, 2), "verdict": verdict,
+        "datasets": extra.get("datasets", {}), "notes": extra.get("notes", []),
+        "resolved": {k: extra[k] for k in ("train_id", "holdout_id") if k in extra},
+        "sections": [s.to_dict() for s in sections],
+    }
+
+
+def save(store: DatasetStore, report: dict[str, Any], key: str | None = None) -> int:
+    """Store a report: the HTML export as payload, the report itself as summary."""
+    from mdg_core.reports.html import render
+
+    key = key or report_key(report["section"], report["a"], report["b"], report["holdout"], report["target"])
+    params = {k: report[k] for k in ("section", "a", "b", "holdout", "target", "seed")}
+    return store.put_artifact(ARTIFACT_KIND, key, render(report).encode("utf-8"), dataset_id=report["a"],
+                              other_dataset_id=report["b"], params=params, summary=report)
+
+
+def drop_risky_rows(store: DatasetStore, a: int, b: int, holdout: int | None, threshold: float,
+                    progress: Progress = no_progress) -> DatasetInfo:
+    """A new version of ``b`` without rows that copy a training row or sit closer to one than
+    ``threshold`` (the holdout's 5th-percentile distance from the report)."""
+    from mdg_core.reports.privacy import risky_row_mask
+
+    train_id, _, _ = real_parts(store, a, b, holdout)
+    synth = store.load(b)
+    pair = align(store.load(train_id), synth)
+    mask = risky_row_mask(pair.a, pair.b, float(threshold), progress)
+    if mask.all():
+        raise ReportError(f"Every row of #{b} is a copy of, or too close to, a training row; nothing would be "
+                          "left. Generate again with a different generator or settings.")
+    info = store.get(b)
+    kept = synth.loc[~mask].reset_index(drop=True)
+    return store.save(kept, f"{info.name} (risky rows dropped)", "synthetic", parent_id=b,
+                      recipe={"action": "drop_risky_rows", "source": b, "training": train_id,
+                              "dcr_threshold": float(threshold), "dropped_rows": int(mask.sum())})
+
+
+def run(ctx: JobContext, section: str, a: int, b: int, holdout: int | None = None, target: str | None = None,
+        seed: int = 0, drop_risky_threshold: float | None = None) -> dict[str, Any]:
+    """Job ``report``: optionally drop risky rows first (a new dataset version), then compute and store."""
+    if section not in SECTIONS:
+        resolve_section(section)
+    progress: Progress = lambda f, m: ctx.progress(f, 1.0, m)  # noqa: E731
+    dropped: dict[str, Any] = {}
+    if drop_risky_threshold is not None:
+        before = ctx.store.get(b).n_rows
+        new = drop_risky_rows(ctx.store, a, b, holdout, drop_risky_threshold, _span(progress, 0, 0.2))
+        dropped = {"dropped_from": b, "new_dataset_id": new.id, "dropped_rows": before - new.n_rows}
+        b = new.id
+        progress = _span(progress, 0.2, 1.0)
+    report = build(ctx.store, section, a, b, holdout, target, progress, seed)
+    if dropped:
+        report["notes"].insert(0, f"Dropped {dropped['dropped_rows']:,} risky rows from #{dropped['dropped_from']} "
+                                  f"into the new dataset #{b}.")
+    key = report_key(section, a, b, holdout, target)
+    artifact_id = save(ctx.store, report, key)
+    return {"artifact_id": artifact_id, "key": key, "verdict": report["verdict"], "b": b, **dropped}
+
+
+def load(store: DatasetStore, key: str) -> dict[str, Any] | None:
+    """A stored report (the summary dict) by key, or None."""
+    art = store.get_artifact(ARTIFACT_KIND, key, with_payload=False)
+    return None if art is None else dict(art.summary or {}, artifact_id=art.id)

@@ -1,0 +1,233 @@
+"""Distance-based privacy: how close synthetic rows sit to the real rows the generator trained on.
+
+Encoding (Gower-style, so every column weighs the same): numerics scaled by the training range to
+0..1 (missing → a separate indicator), categoricals one-hot scaled by 1/√2 so a mismatch adds 1 to
+the squared distance, like a full-range numeric gap. Distances are Euclidean on that encoding,
+divided by √(columns), so 0 = identical and 1 = different in every column.
+
+Sampling without bias: query rows are equal-size seeded samples of the synthetic and the holdout
+rows; the reference is the *whole* training set (searched in chunks, so memory stays flat). A
+subsampled reference would miss the very training rows a copying generator copied and make the
+data look safer than it is. Because the training set is usually larger than the holdout, the share
+of synthetic rows closer to training than to holdout is compared with its exact no-memorisation
+baseline |T| / (|T| + |H|) (50 % when both are the same size).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mdg_core.reports.common import (
+    Progress, Section, as_category, as_numeric, column_kind, fmt_pct, no_progress, records, sample,
+)
+
+QUERY_ROWS = 5_000        # synthetic and holdout rows sampled as queries (each): share ± 1.4 points
+REFERENCE_ROWS = 200_000  # training / holdout rows searched (seeded sample above this)
+CHUNK_ROWS = 2_000
+TOP_CATEGORIES = 20
+RISKY_ROWS_SHOWN = 20
+ZERO = 1e-6  # distances below this are rounding noise of the Euclidean expansion: identical rows
+
+
+class GowerEncoder:
+    """Maps mixed-type rows to vectors whose Euclidean distance is a Gower-style distance."""
+
+    def __init__(self, max_categories: int = TOP_CATEGORIES) -> None:
+        self.max_categories = max_categories
+        self.numeric: dict[str, tuple[float, float, float]] = {}
+        self.categories: dict[str, list[str]] = {}
+        self.columns: list[str] = []
+
+    def fit(self, df: pd.DataFrame) -> GowerEncoder:
+        self.columns = list(df.columns)
+        for col in df.columns:
+            kind = column_kind(df[col])
+            if kind == "numeric":
+                x = as_numeric(df[col])
+                lo, hi = float(np.nanmin(x)) if x.notna().any() else 0.0, float(np.nanmax(x)) if x.notna().any() else 1.0
+                self.numeric[col] = (lo, (hi - lo) or 1.0, float(np.nanmedian(x)) if x.notna().any() else 0.0)
+            else:
+                counts = as_category(df[col]).fillna("(missing)").value_counts()
+                self.categories[col] = [str(v) for v in counts.index[: self.max_categories]]
+        return self
+
+    def transform(self, df: pd.DataFrame) -> np.ndarray:
+        parts: list[np.ndarray] = []
+        for col, (lo, span, med) in self.numeric.items():
+            x = as_numeric(df[col])
+            missing = x.isna().to_numpy()
+            scaled = np.clip((x.fillna(med).to_numpy() - lo) / span, -1, 2)
+            parts.append(scaled[:, None])
+            parts.append(missing.astype(float)[:, None])
+        w = 1 / np.sqrt(2)
+        for col, cats in self.categories.items():
+            values = as_category(df[col]).fillna("(missing)")
+            codes = pd.Categorical(values, categories=cats).codes  # -1 = other
+            onehot = np.zeros((len(df), len(cats) + 1), dtype=np.float64)
+            onehot[np.arange(len(df)), np.where(codes < 0, len(cats), codes)] = w
+            parts.append(onehot)
+        if not parts:
+            return np.zeros((len(df), 1), dtype=np.float64)
+        return np.hstack(parts).astype(np.float64)
+
+    @property
+    def n_columns(self) -> int:
+        return max(1, len(self.numeric) + len(self.categories))
+
+
+def nearest(query: np.ndarray, reference: np.ndarray, k: int = 2, progress: Progress = no_progress,
+            label: str = "", chunk: int = CHUNK_ROWS) -> tuple[np.ndarray, np.ndarray]:
+    """k nearest reference rows for each query row, in query chunks (flat memory)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(k, len(reference))
+    nn = NearestNeighbors(n_neighbors=k, algorithm="brute", metric="euclidean").fit(reference)
+    dist = np.empty((len(query), k), dtype=np.float64)
+    idx = np.empty((len(query), k), dtype=np.int64)
+    for start in range(0, len(query), chunk):
+        progress(start / max(1, len(query)), f"{label}: {start:,} of {len(query):,} rows")
+        d, i = nn.kneighbors(query[start:start + chunk])
+        dist[start:start + chunk], idx[start:start + chunk] = d, i
+    return dist, idx
+
+
+def row_hashes(df: pd.DataFrame) -> np.ndarray:
+    """One 64-bit hash per row over all its values (for exact-match counting on all rows)."""
+    norm = pd.DataFrame({c: as_category(df[c]) if column_kind(df[c]) != "numeric"
+                         else as_numeric(df[c]).round(9) for c in df.columns})
+    return pd.util.hash_pandas_object(norm, index=False).to_numpy()
+
+
+def exact_match_share(query: pd.DataFrame, reference: pd.DataFrame) -> float:
+    """Share of ``query`` rows identical (in every column) to some ``reference`` row."""
+    h = row_hashes(query)
+    return float(np.mean(np.isin(h, row_hashes(reference)))) if len(h) else 0.0
+
+
+def match_columns(train: pd.DataFrame) -> list[str]:
+    """Columns compared for exact copies: not the identifier-like ones (generators make new ids, which
+    would hide a copied record); all columns when fewer than two others are left."""
+    cols = [c for c in train.columns if column_kind(train[c]) != "identifier"]
+    return cols if len(cols) >= 2 else list(train.columns)
+
+
+def distance_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.DataFrame,
+                     progress: Progress = no_progress, seed: int = 0,
+                     query_rows: int = QUERY_ROWS) -> tuple[Section, dict[str, Any]]:
+    """DCR, DCR share, NNDR and exact matches; returns the section and what the drop action needs."""
+    import plotly.graph_objects as go
+
+    from mdg_core.reports.common import figure_json
+
+    sec = Section("distances", "Distance to closest record")
+    ref_train = sample(train, REFERENCE_ROWS, seed)
+    enc = GowerEncoder().fit(ref_train)
+    scale = np.sqrt(enc.n_columns)
+    n_q = min(len(synth), query_rows, len(holdout) if holdout is not None else query_rows)
+    q_syn = sample(synth, n_q, seed + 1)
+    t_vec = enc.transform(ref_train)
+    s_vec = enc.transform(q_syn)
+
+    def sub(lo: float, hi: float) -> Progress:
+        return lambda f, m: progress(lo + (hi - lo) * f, m)
+
+    d_syn, i_syn = nearest(s_vec, t_vec, 2, sub(0.0, 0.45), "Synthetic → training")
+    dcr_syn = d_syn[:, 0] / scale
+    nndr_syn = np.where(d_syn[:, 1] > 0, d_syn[:, 0] / np.maximum(d_syn[:, 1], 1e-12), 0.0)
+    cols = match_columns(train)
+    exact_syn = exact_match_share(synth[cols], train[cols])
+    m: dict[str, Any] = {
+        "training_rows": len(train), "synthetic_rows": len(synth), "query_rows": n_q,
+        "reference_rows": len(ref_train), "encoded_columns": enc.n_columns,
+        "exact_match_share_synthetic": exact_syn,
+        "dcr_synthetic_median": float(np.median(dcr_syn)), "dcr_synthetic_p5": float(np.percentile(dcr_syn, 5)),
+        "nndr_synthetic_median": float(np.median(nndr_syn)),
+        "zero_distance_share_synthetic": float(np.mean(dcr_syn <= ZERO)),
+    }
+    figs_data = {"Synthetic → training": dcr_syn}
+    threshold = 0.0
+    if holdout is not None:
+        q_hold = sample(holdout, n_q, seed + 2)
+        h_vec = enc.transform(q_hold)
+        d_hold, _ = nearest(h_vec, t_vec, 2, sub(0.45, 0.75), "Holdout → training")
+        dcr_hold = d_hold[:, 0] / scale
+        nndr_hold = np.where(d_hold[:, 1] > 0, d_hold[:, 0] / np.maximum(d_hold[:, 1], 1e-12), 0.0)
+        ref_hold = sample(holdout, REFERENCE_ROWS, seed + 3)
+        d_sh, _ = nearest(s_vec, enc.transform(ref_hold), 1, sub(0.75, 0.95), "Synthetic → holdout")
+        closer = d_syn[:, 0] < d_sh[:, 0]
+        ties = d_syn[:, 0] == d_sh[:, 0]
+        share = float(np.mean(closer) + 0.5 * np.mean(ties))
+        baseline = len(ref_train) / (len(ref_train) + len(ref_hold))
+        threshold = float(np.percentile(dcr_hold, 5))
+        m.update({
+            "holdout_rows": len(holdout), "exact_match_share_holdout": exact_match_share(holdout[cols], train[cols]),
+            "dcr_holdout_median": float(np.median(dcr_hold)), "dcr_holdout_p5": threshold,
+            "nndr_holdout_median": float(np.median(nndr_hold)),
+            "dcr_share": share, "dcr_share_baseline": baseline,
+            "synthetic_below_holdout_p5": float(np.mean(dcr_syn < threshold)),
+        })
+        figs_data["Holdout → training (reference)"] = dcr_hold
+    # --- verdict -------------------------------------------------------------------------------
+    ref_exact = m.get("exact_match_share_holdout", 0.0)
+    excess = exact_syn - ref_exact
+    ref_text = f" (holdout rows: {fmt_pct(ref_exact)})" if holdout is not None else ""
+    level = "risky" if excess > 0.05 else "review" if excess > 0.01 else "good"
+    sec.flag(level, f"{fmt_pct(exact_syn)} of synthetic rows are exact copies of training rows{ref_text}.")
+    if holdout is not None:
+        share, base = m["dcr_share"], m["dcr_share_baseline"]
+        gap = share - base
+        level = "risky" if gap > 0.2 else "review" if gap > 0.08 else "good"
+        sec.flag(level, f"{fmt_pct(share)} of synthetic rows are closer to training than to holdout; "
+                        f"{fmt_pct(base)} is expected without memorisation (|T|/(|T|+|H|)).")
+        below = m["synthetic_below_holdout_p5"]
+        level = "risky" if below > 0.25 else "review" if below > 0.1 else "good"
+        sec.flag(level, f"{fmt_pct(below)} of synthetic rows are closer to a training row than 95 % of "
+                        f"unseen holdout rows are (5 % expected); median DCR {m['dcr_synthetic_median']:.3f} "
+                        f"vs {m['dcr_holdout_median']:.3f} for holdout.")
+    else:
+        sec.flag("review", "No holdout: distances have no reference, so memorisation cannot be told from "
+                           "ordinary similarity. Pick a holdout (rows kept out of training).")
+    sec.notes.append(
+        f"Distances on {n_q:,} seeded synthetic rows and as many holdout rows, each searched against "
+        f"{len(ref_train):,} training rows (the whole training set up to {REFERENCE_ROWS:,}); "
+        f"exact matches counted on all rows over {len(cols)} columns"
+        + (f" (identifier-like columns left out: {', '.join(c for c in train.columns if c not in cols)})"
+           if len(cols) < len(train.columns) else "")
+        + ". Gower-style encoding: numerics scaled by the training range, "
+        "categoricals one-hot (top 20), 0 = identical, 1 = different in every column.")
+    sec.metrics.update(m)
+    # --- riskiest rows -------------------------------------------------------------------------
+    order = np.argsort(dcr_syn, kind="stable")[:RISKY_ROWS_SHOWN]
+    rows = []
+    for j in order:
+        s_row = {f"synthetic.{k}": v for k, v in q_syn.iloc[j].items()}
+        t_row = {f"nearest real.{k}": v for k, v in ref_train.iloc[i_syn[j, 0]].items()}
+        rows.append({"dcr": float(dcr_syn[j]), "nndr": float(nndr_syn[j]), **s_row, **t_row})
+    sec.tables["riskiest_rows"] = records(pd.DataFrame(rows))
+    fig = go.Figure()
+    hi = float(max(np.percentile(v, 99) for v in figs_data.values())) or 1.0
+    for name, values in figs_data.items():
+        counts, edges = np.histogram(np.clip(values, 0, hi), bins=40, range=(0, hi))
+        fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts / max(1, counts.sum()), name=name,
+                             opacity=0.6))
+    fig.update_layout(barmode="overlay", title="Distance to closest training record", height=360,
+                      xaxis_title="DCR (0 = identical row)", yaxis_title="share of rows",
+                      margin=dict(t=50, b=40))
+    sec.figures.append(figure_json(fig))
+    progress(1.0, "Distances: done")
+    return sec, {"risk_threshold": threshold}
+
+
+def risky_row_mask(train: pd.DataFrame, synth: pd.DataFrame, threshold: float,
+                   progress: Progress = no_progress) -> np.ndarray:
+    """For every synthetic row: is it an exact copy or closer to training than ``threshold``?"""
+    ref = sample(train, REFERENCE_ROWS, 0)
+    enc = GowerEncoder().fit(ref)
+    d, _ = nearest(enc.transform(synth), enc.transform(ref), 1, progress, "Checking synthetic rows")
+    dcr = d[:, 0] / np.sqrt(enc.n_columns)
+    cols = match_columns(train)
+    copies = np.isin(row_hashes(synth[cols]), row_hashes(train[cols]))
+    return copies | (dcr < threshold) | (dcr <= ZERO)

@@ -1,0 +1,200 @@
+"""Features: measured suggestions, code and before/after previews; apply as a new version with its recipe."""
+
+from __future__ import annotations
+
+
+import pandas as pd
+import streamlit as st
+
+from mdg_core import ui
+from mdg_core.features import engine
+from mdg_core.features.base import Suggestion
+from mdg_core.features.datasets import apply_recipe_to_dataset, apply_to_dataset, recipes, suggestions_for
+from mdg_core.profiling import outliers
+from mdg_core.store import DatasetStore
+
+PLOTLY = {"displaylogo": False, "displayModeBar": False}
+OPTION_LABELS = {"indicator": "Add a missing-indicator column", "action": "Action", "method": "Method", "bins": "Bins"}
+GROUPS = {"fix": "Fix data problems", "privacy": "Protect personal data", "model": "Prepare for modelling"}
+store = ui.get_store()
+DB = str(store.db_path)  # cache keys: database, id and creation time (ids are unique only within one database)
+
+st.title("Features")
+st.caption("Suggestions backed by measured evidence. Tick the ones you want: the result is a new dataset "
+           "version whose recipe you can re-apply, export as Python, compare or roll back.")
+info = ui.require_dataset()
+PICK = f"mdg.features.pick.{info.id}"
+INSPECT = f"mdg.features.inspect.{info.id}"
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading rows…")
+def _frame(db: str, dataset_id: int, created: str) -> pd.DataFrame:
+    return DatasetStore(db).load(dataset_id)
+
+
+@st.cache_data(max_entries=8, show_spinner="Counting outliers…")
+def _outliers(db: str, dataset_id: int, created: str) -> pd.DataFrame:
+    return outliers.outlier_table(_frame(db, dataset_id, created))
+
+
+def _lineage() -> None:
+    chain = store.lineage(info.id)
+    if len(chain) > 1:
+        path = " → ".join(f"#{d.id} {d.name}" for d in reversed(chain))
+        cols = st.columns([3, 1, 1], vertical_alignment="center")
+        cols[0].caption(f"Versions: {path}")
+        if cols[1].button(f"Compare with #{info.parent_id}", icon=":material/compare:", width="stretch",
+                          help="Open the Profile page's side-by-side comparison with the parent version."):
+            st.session_state["mdg.profile.tab"] = "Compare"
+            st.switch_page("pages/profile.py")
+        if cols[2].button(f"Back to #{info.parent_id}", icon=":material/undo:", width="stretch",
+                          help="Make the parent version current (nothing is deleted)."):
+            ui.set_current_dataset(info.parent_id)
+            st.rerun()
+
+
+def _chosen(found: list[Suggestion]) -> list[Suggestion]:
+    """The ticked suggestions, with the options picked for them."""
+    out = []
+    for s in found:
+        if st.session_state.get(f"{PICK}.{s.id}"):
+            changes = {k: st.session_state.get(f"{PICK}.{s.id}.{k}", s.params.get(k)) for k in s.options}
+            out.append(engine.with_params(s, **{k: v for k, v in changes.items() if v is not None}))
+    return out
+
+
+def _inspect_ticked(suggestion_id: str) -> None:
+    """Ticking a suggestion shows its code and before/after below."""
+    if st.session_state.get(f"{PICK}.{suggestion_id}"):
+        st.session_state[INSPECT] = suggestion_id
+
+
+def _suggestion_row(s: Suggestion) -> None:
+    cols = st.columns([0.06, 0.64, 0.3], vertical_alignment="center")
+    cols[0].checkbox("Apply", key=f"{PICK}.{s.id}", label_visibility="collapsed", on_change=_inspect_ticked,
+                     args=(s.id,))
+    cols[1].markdown(f"**{s.title}** · `{', '.join(s.columns)}`  \n:gray[{s.evidence}]")
+    for name, values in s.options.items():
+        current = s.params.get(name, values[0])
+        cols[2].selectbox(OPTION_LABELS.get(name, name.capitalize()), values, index=values.index(current) if current in values else 0,
+                          key=f"{PICK}.{s.id}.{name}", label_visibility="visible")
+
+
+def _inspect(found: list[Suggestion]) -> None:
+    st.subheader("Inspect", anchor=False)
+    by_id = {s.id: s for s in found}
+    if st.session_state.get(INSPECT) not in by_id:
+        st.session_state.pop(INSPECT, None)
+    sid = st.selectbox("Suggestion", list(by_id), key=INSPECT,
+                       format_func=lambda i: f"{by_id[i].title} · {', '.join(by_id[i].columns)}")
+    s = by_id[sid]
+    changes = {k: st.session_state.get(f"{PICK}.{s.id}.{k}") for k in s.options}
+    s = engine.with_params(s, **{k: v for k, v in changes.items() if v is not None})
+    st.markdown(f"**Why:** {s.evidence}.  \n**What it does:** {s.explanation}")
+    st.code(s.code, language="python", wrap_lines=True)
+    before, after = engine.preview(_frame(DB, info.id, info.created_at), s)
+    left, right = st.columns(2)
+    left.caption("Before (sample rows)")
+    left.dataframe(before, width="stretch")
+    right.caption("After")
+    if after.shape[1]:
+        right.dataframe(after, width="stretch")
+    else:
+        right.info("The column is removed.", icon=":material/delete:")
+
+
+def _apply_bar(found: list[Suggestion]) -> None:
+    chosen = _chosen(found)
+    cols = st.columns([3, 1], vertical_alignment="bottom")
+    name = cols[0].text_input("New dataset name", value=f"{info.name} · features", key=f"mdg.features.name.{info.id}")
+    if cols[1].button(f"Apply {len(chosen)} selected", type="primary", icon=":material/auto_fix_high:",
+                      disabled=not chosen, width="stretch", key="mdg.features.apply"):
+        with ui.user_errors("Applying the suggestions"), st.spinner("Applying and saving a new version…"):
+            new = apply_to_dataset(store, info.id, chosen, name)
+            skipped = (new.recipe or {}).get("skipped") or []
+            st.session_state["mdg.features.applied"] = {"id": new.id, "skipped": skipped}
+            ui.set_current_dataset(new.id)
+            st.rerun()
+
+
+def _suggestions() -> None:
+    applied = st.session_state.pop("mdg.features.applied", None)
+    if applied:
+        st.success(f"Saved as dataset #{applied['id']} (transformed). Its recipe is below; the previous version is "
+                   "unchanged.", icon=":material/check_circle:")
+        if applied["skipped"]:
+            st.warning(f"Skipped because an earlier step removed their columns: {', '.join(applied['skipped'])}.")
+    cols = st.columns([4, 1])
+    refresh = cols[1].button("Recompute", icon=":material/refresh:", width="stretch", key="mdg.features.refresh")
+    with st.spinner("Measuring the columns (the first time also loads the PII scanner)…"):
+        found = suggestions_for(store, info.id, refresh=refresh)
+    cols[0].caption(f"{len(found)} suggestion(s) for #{info.id} {info.name}.")
+    if not found:
+        st.success("Nothing to suggest: no missing values, skew, text-typed numbers or dates, constant or ID "
+                   "columns, outliers, personal data or categories to encode.", icon=":material/check_circle:")
+        return
+    for group, label in GROUPS.items():
+        items = [s for s in found if s.group == group]
+        if items:
+            with st.container(border=True):
+                st.markdown(f"**{label}** ({len(items)})")
+                for s in items:
+                    _suggestion_row(s)
+    _apply_bar(found)
+    st.divider()
+    _inspect(found)
+
+
+def _outliers_view() -> None:
+    table = _outliers(DB, info.id, info.created_at)
+    if table.empty:
+        st.info("No numeric column with more than two values.")
+        return
+    st.dataframe(table, hide_index=True, width="stretch")
+    names = table["Column"].tolist()
+    chosen = st.multiselect("Box plots for", names, default=names[:4], key=f"mdg.features.box.{info.id}")
+    grid = st.columns(2)
+    for i, name in enumerate(chosen):
+        fig = outliers.box_figure(_frame(DB, info.id, info.created_at), name)
+        grid[i % 2].plotly_chart(fig, config=PLOTLY, key=f"mdg.features.bx.{name}")
+
+
+def _recipes() -> None:
+    recipe = info.recipe if isinstance(info.recipe, dict) and info.recipe.get("format") == engine.RECIPE_FORMAT else None
+    if recipe:
+        st.markdown(f"**Recipe of this version** (from #{recipe.get('source_dataset_id')}): {recipe.get('summary')}")
+        cols = st.columns(2)
+        cols[0].download_button("Download recipe (JSON)", engine.recipe_to_json(recipe), file_name=f"recipe-{info.id}.json",
+                                mime="application/json", icon=":material/download:", width="stretch")
+        cols[1].download_button("Export as Python script", engine.export_script(recipe), file_name=f"recipe_{info.id}.py",
+                                mime="text/x-python", icon=":material/code:", width="stretch")
+        with st.expander("Steps and fitted parameters"):
+            st.json(recipe["steps"], expanded=False)
+    else:
+        st.caption("This version was not made by a feature recipe.")
+    st.subheader("Re-apply a recipe to this dataset", anchor=False)
+    available = [d for d in recipes(store) if d.id != info.id]
+    labels = {d.id: ui.dataset_label(d) for d in available}
+    source = st.selectbox("Recipe of", [None, *labels], key=f"mdg.features.reuse.{info.id}",
+                          format_func=lambda i: "—" if i is None else labels[i])
+    upload = st.file_uploader("…or a recipe file (JSON)", type=["json"], key=f"mdg.features.recipe_file.{info.id}")
+    chosen_recipe = None
+    with ui.user_errors("Reading the recipe"):
+        if upload is not None:
+            chosen_recipe = engine.recipe_from_json(upload.getvalue().decode("utf-8"))
+        elif source is not None:
+            chosen_recipe = store.get(source).recipe
+    if chosen_recipe and st.button("Apply recipe", icon=":material/replay:", key="mdg.features.reapply"):
+        with ui.user_errors("Re-applying the recipe"):
+            new = apply_recipe_to_dataset(store, info.id, chosen_recipe)
+            st.session_state["mdg.features.applied"] = {"id": new.id, "skipped": []}
+            ui.set_current_dataset(new.id)
+            st.rerun()
+
+
+_lineage()
+tabs = st.tabs(["Suggestions", "Outliers", "Recipe & versions"], key="mdg.features.tab", on_change="rerun")
+for tab, render in zip(tabs, [_suggestions, _outliers_view, _recipes]):
+    if tab.open:
+        with tab, ui.user_errors("Features"):
+            render()

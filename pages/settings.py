@@ -1,0 +1,88 @@
+"""Settings: the GGUF model (validated, with its name, size and context length) and workbench limits."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+from pydantic import ValidationError
+
+from mdg_core import ui
+from mdg_core.config import Settings, default_gguf_model_path, save_settings, settings_file
+from mdg_core.errors import InvalidParameterError, MdgError
+from mdg_core.llm.model import ModelInfo, model_info
+
+st.title("Settings")
+st.caption("Saved next to the database in settings.json. Environment variables (MDG_*) take precedence.")
+current = ui.settings()
+
+
+def _env_note(field: str) -> str | None:
+    name = f"MDG_{field.upper()}"
+    return f"Set by the environment variable {name}, which overrides this setting." if name in os.environ else None
+
+
+def _model_card(info: ModelInfo, title: str) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{title}:** {info.name}")
+        cols = st.columns(4)
+        cols[0].metric("File size", info.size_label)
+        cols[1].metric("Context length", f"{info.context_length:,}" if info.context_length else "unknown")
+        cols[2].metric("Parameters", info.parameters or "unknown")
+        cols[3].metric("Quantization", info.quantization or "unknown")
+        st.caption(f"{info.architecture or 'unknown'} architecture · `{info.path}`")
+
+
+st.subheader("Language model", anchor=False)
+with ui.user_errors("Reading the model"):
+    try:
+        _model_card(model_info(current.resolved_model_path), "Model in use")
+    except MdgError as exc:
+        st.error(f"The configured model cannot be used: {exc}", icon=":material/error:")
+
+default_path = default_gguf_model_path()
+with st.form("mdg.settings.form"):
+    model_path = st.text_input(
+        "GGUF model file", value=str(current.gguf_model_path or ""),
+        placeholder=f"empty = default ({default_path.name if default_path else 'not installed'})",
+        help="Path to a .gguf file on this machine. Leave empty to use the small model shipped with the workbench.",
+    )
+    if note := _env_note("gguf_model_path"):
+        st.caption(note)
+    cols = st.columns(2)
+    threads = cols[0].number_input("llama.cpp threads", min_value=0, max_value=256, value=current.llm_threads,
+                                   help=f"0 = all cores (here {os.cpu_count()}).")
+    context = cols[1].number_input("Context length (tokens)", min_value=512, max_value=131072,
+                                   value=current.llm_context, step=512,
+                                   help="Capped at the model's own context length.")
+    st.divider()
+    cols = st.columns(3)
+    max_upload = cols[0].number_input("Largest CSV upload (MB)", min_value=1.0, max_value=1_000_000.0,
+                                      value=float(current.max_upload_mb), step=64.0)
+    minimal_above = cols[1].number_input("Full profile runs minimal above (cells)", min_value=0,
+                                         value=int(current.full_profile_minimal_above_cells), step=500_000)
+    holdout = cols[2].number_input("Real rows kept out (holdout share)", min_value=0.0, max_value=0.89,
+                                   value=float(current.holdout_share), step=0.05, format="%.2f")
+    submitted = st.form_submit_button("Save settings", type="primary", icon=":material/save:")
+
+if submitted:
+    with ui.user_errors("Saving settings"):
+        path_text = model_path.strip().strip('"')
+        if path_text:
+            info = model_info(path_text)  # raises ModelLoadError with the reason
+        values = dict(gguf_model_path=path_text or None, llm_threads=int(threads), llm_context=int(context),
+                      max_upload_mb=float(max_upload), full_profile_minimal_above_cells=int(minimal_above),
+                      holdout_share=float(holdout))
+        if not path_text:
+            values["gguf_model_path"] = ""
+        try:
+            saved: Settings = save_settings(current.db_path, **values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise InvalidParameterError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}.") from None
+        st.success(f"Settings saved to {settings_file(saved.db_path)}.", icon=":material/check_circle:")
+        if path_text:
+            _model_card(info, "New model")
+
+st.subheader("Storage", anchor=False)
+st.caption(f"Database: `{current.db_path}` (set with MDG_DB_PATH).")

@@ -1,0 +1,66 @@
+"""Browser journey, generation: add a suggested rule, generate synthetic rows in the background with
+SDV GaussianCopula, watch real progress, read the run's figures and rule counts, open the result."""
+
+from __future__ import annotations
+
+import pytest
+
+from mdg_core import jobs
+from tests.e2e.harness import select_dataset, shot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def _open_generate(page) -> None:  # type: ignore[no-untyped-def]
+    page.locator("[data-testid='stSidebarNav'] a[href$='/generate']").first.click()
+    wait_idle(page)
+    page.get_by_role("heading", name="Generate").first.wait_for()
+
+
+def _tall_shot(page, name: str, height: int = 2200) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1440, "height": height})
+    page.wait_for_timeout(800)
+    shot(page, name, full_page=False)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.wait_for_timeout(300)
+
+
+def test_generate_with_a_rule_in_the_background(page, workbench):  # type: ignore[no-untyped-def]
+    store = workbench.store
+    customers = next(d for d in store.list() if d.name.startswith("Customers"))
+    select_dataset(page, "Customers")
+    _open_generate(page)
+
+    page.get_by_role("tab", name="Metadata & rules").click()
+    wait_idle(page)
+    suggestions = page.get_by_text("Suggested from the real data")
+    suggestions.first.wait_for()
+    row = page.locator("[data-testid='stHorizontalBlock']").filter(has_text="signup_date ≤ last_active").last
+    row.get_by_role("button", name="Add").click()
+    wait_idle(page)
+    assert store.get(customers.id).meta["generation_rules"][0]["low"] == "signup_date"
+    page.get_by_role("tab", name="Metadata & rules").click()
+    wait_idle(page)
+    _tall_shot(page, "20_generate_metadata_rules")
+
+    page.get_by_role("tab", name="Generate").click()
+    wait_idle(page)
+    rows = page.get_by_label("Rows to generate")
+    rows.fill("300")
+    rows.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Generate", exact=True).click()
+    page.get_by_text("Elapsed").first.wait_for(timeout=60_000)
+    shot(page, "21_generate_running", full_page=False)
+    page.get_by_text("done in").first.wait_for(timeout=300_000)
+    wait_idle(page)
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "Peak memory" in body and "signup_date ≤ last_active" in body
+    _tall_shot(page, "22_generate_done")
+
+    done = jobs.list_jobs(store, kinds=["generate"], limit=1)[0]
+    assert done.status == "done"
+    synth = store.get(done.result["output_dataset_id"])
+    assert synth.kind == "synthetic" and synth.parent_id == customers.id and synth.n_rows == 300
+    frame = store.load(synth.id)
+    assert (frame["signup_date"] <= frame["last_active"]).all()

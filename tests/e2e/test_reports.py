@@ -1,0 +1,101 @@
+"""Browser journey, reports: run a privacy report on a copying 'generator', see it flagged risky,
+drop the risky rows into a new version, re-run, and download the self-contained HTML export."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.e2e.harness import select_dataset, shot, wait_idle
+from tests.reports.conftest import ROOT, copy_generator, independent_generator, split, store_generated
+
+pytestmark = pytest.mark.e2e
+
+
+def _open_reports(page) -> None:  # type: ignore[no-untyped-def]
+    page.locator("[data-testid='stSidebarNav'] a[href$='/reports']").first.click()
+    wait_idle(page)
+    page.get_by_role("heading", name="Reports").first.wait_for()
+
+
+def _choose_report(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator("[data-testid='stButtonGroup'] button").filter(has_text=name).first.click()
+    wait_idle(page)
+
+
+def _tall_shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Streamlit scrolls inside its main block, so a tall viewport is what captures the report."""
+    page.set_viewport_size({"width": 1440, "height": 4200})
+    page.wait_for_timeout(800)
+    shot(page, name, full_page=False)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.wait_for_timeout(300)
+
+
+def _wait_report(page, text: str, timeout_ms: int = 180_000) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_text(text).first.wait_for(timeout=timeout_ms)
+    wait_idle(page)
+
+
+def test_privacy_report_flags_copies_and_drop_rerun(page, workbench, tmp_path):  # type: ignore[no-untyped-def]
+    customers = pd.read_csv(ROOT / "data" / "customers.csv")
+    train, holdout = split(customers, 0.6)
+    synth = pd.concat([copy_generator(train).head(60), independent_generator(train, 240)], ignore_index=True)
+    ids = store_generated(workbench.store, customers, synth, train, holdout, name="e2e leaky synth")
+    page.reload()
+    wait_idle(page)
+    select_dataset(page, "e2e leaky synth ·")
+    _open_reports(page)
+    _choose_report(page, "Privacy")
+    wait_idle(page)
+    page.get_by_role("button", name="Run report").click()
+    _wait_report(page, "Distance to closest record")
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "RISKY" in body and "exact copies of training rows" in body and "20.0 %" in body
+    _tall_shot(page, "50_reports_privacy_risky")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download HTML report").first.click()
+    target = tmp_path / "privacy.html"
+    download_info.value.save_as(str(target))
+    html = target.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Distance to closest record" in html
+    export = page.context.new_page()  # the export opens offline, charts included
+    requests: list[str] = []
+    export.on("request", lambda r: requests.append(r.url))
+    export.goto(target.as_uri())
+    export.wait_for_selector(".js-plotly-plot")
+    assert not [u for u in requests if u.startswith("http")]
+    shot(export, "52_reports_html_export")
+    export.close()
+
+    page.get_by_role("button", name="Drop risky rows and re-run").first.click()
+    _wait_report(page, "Dropped")
+    wait_idle(page)
+    versions = [d for d in workbench.store.list() if d.parent_id == ids["synth"]]
+    assert len(versions) == 1 and versions[0].n_rows <= 240
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "0.0 % of synthetic rows are exact copies" in body
+    _tall_shot(page, "51_reports_privacy_after_drop")
+
+
+def test_quality_and_drift_reports_render_charts(page, workbench):  # type: ignore[no-untyped-def]
+    penguins = pd.read_csv(ROOT / "data" / "penguins.csv")
+    train, holdout = split(penguins, 0.7)
+    store_generated(workbench.store, penguins, independent_generator(train), train, holdout, name="e2e shuffled")
+    page.reload()
+    wait_idle(page)
+    select_dataset(page, "e2e shuffled ·")
+    _open_reports(page)
+    page.get_by_role("button", name="Run report").click()
+    _wait_report(page, "Quality: #")
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() >= 4
+    _tall_shot(page, "53_reports_quality")
+    _choose_report(page, "Drift")
+    wait_idle(page)
+    page.get_by_role("button", name="Run report").click()
+    _wait_report(page, "Drift: #")
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "classifier tells the two apart" in body
+    _tall_shot(page, "54_reports_drift")

@@ -1,0 +1,130 @@
+"""The generation jobs: stored run, splits, kept model, cancel, compare, CLI."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from mdg_core import jobs
+from mdg_core.cli import main as cli_main
+from mdg_core.errors import ArtifactIntegrityError, CancelledError
+from mdg_core.generators.run import load_model
+from mdg_core.ingest import ingest_file
+from mdg_core.store import DatasetStore
+
+ROOT = Path(__file__).resolve().parents[2]
+RULE = {"kind": "inequality", "low": "signup_date", "high": "last_active"}
+
+
+@pytest.fixture()
+def real(store: DatasetStore) -> int:
+    return ingest_file(store, ROOT / "data" / "customers.csv", name="customers").id
+
+
+def _generate(store: DatasetStore, dataset_id: int, **kw) -> dict:  # type: ignore[no-untyped-def]
+    params = {"dataset_id": dataset_id, "generator": "copy_rows", "seed": 5, "n_rows": 150, "rules": [RULE]}
+    params.update(kw)
+    return jobs.run_inline(store, "generate", params)
+
+
+def test_a_run_stores_synthetic_data_splits_model_and_record(store: DatasetStore, real: int) -> None:
+    result = _generate(store, real)
+    synth = store.get(result["output_dataset_id"])
+    assert synth.kind == "synthetic" and synth.parent_id == real and synth.n_rows == 150
+    run = store.run_for_output(synth.id)
+    assert run is not None and run["generator"] == "copy_rows" and run["seed"] == 5
+    assert run["versions"]["sdv"] and run["peak_memory_mb"] > 0 and run["fit_seconds"] >= 0
+    assert run["violations"][0]["after"] == 0
+    train, hold = store.get(run["train_dataset_id"]), store.get(run["holdout_dataset_id"])
+    assert train.kind == hold.kind == "split" and train.parent_id == hold.parent_id == real
+    assert train.n_rows + hold.n_rows == 600 and hold.n_rows == 120
+    # same dataset + generator + parameters + seed: identical rows; the split is reused
+    again = _generate(store, real)
+    pd.testing.assert_frame_equal(store.load(synth.id), store.load(again["output_dataset_id"]))
+    assert again["train_dataset_id"] == result["train_dataset_id"]
+    real_df = store.load(real)
+    out = store.load(synth.id)
+    assert list(out.columns) == list(real_df.columns)
+    assert out.dtypes.astype(str).tolist() == real_df.dtypes.astype(str).tolist()
+
+
+def test_kept_model_samples_again_and_is_hash_checked(store: DatasetStore, real: int) -> None:
+    result = _generate(store, real)
+    again = jobs.run_inline(store, "sample_model", {"model_artifact_id": result["model_artifact_id"],
+                                                    "n_rows": 40, "seed": 9, "conditions": {"churned": "yes"}})
+    out = store.load(again["output_dataset_id"])
+    assert len(out) == 40 and out["churned"].eq(True).all()  # ingest reads yes/no as boolean
+    run = store.get_run(again["run_id"])
+    assert run["fit_seconds"] == 0 and run["holdout_dataset_id"] == result["holdout_dataset_id"]
+    art = store.get_artifact_by_id(result["model_artifact_id"])
+    with store.write() as conn:  # a model file changed behind the workbench's back
+        conn.execute(text("UPDATE artifacts SET payload = :p WHERE id = :i"),
+                     {"p": art.payload[:-1] + b"\x00", "i": art.id})
+    with pytest.raises(ArtifactIntegrityError):
+        load_model(store, result["model_artifact_id"])
+
+
+def test_cancelled_worker_leaves_no_dataset(store: DatasetStore, real: int) -> None:
+    before = {d.id for d in store.list()}
+    job = jobs.submit(store, "generate", {"dataset_id": real, "generator": "sdv_tvae", "seed": 1,
+                                          "params": {"epochs": 500, "batch_size": 100}}, "cancel me")
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        info = jobs.get(store, job)
+        if info.message and "Epoch" in info.message and "Fitting" in info.message:
+            break
+        assert info.active, info.error
+        time.sleep(0.5)
+    assert "Epoch" in (info.message or "")
+    assert info.eta_seconds is not None
+    jobs.cancel(store, job)
+    final = jobs.wait(store, job, timeout_s=60)
+    assert final.status == "cancelled"
+    assert {d.id for d in store.list()} == before
+    assert not store.list_runs(real)
+
+
+def test_inline_cancel_raises_and_saves_nothing(store: DatasetStore, real: int) -> None:
+    before = {d.id for d in store.list()}
+
+    def stop(fraction: float, message: str) -> None:
+        if "Epoch 1/" in message:
+            with store.write() as conn:
+                conn.execute(text("UPDATE jobs SET cancel_requested = 1"))
+
+    with pytest.raises(CancelledError):
+        jobs.run_inline(store, "generate", {"dataset_id": real, "generator": "sdv_tvae",
+                                            "params": {"epochs": 50, "batch_size": 100}}, on_progress=stop)
+    assert {d.id for d in store.list()} == before
+
+
+def test_compare_reports_quality_privacy_and_time(store: DatasetStore, real: int) -> None:
+    result = jobs.run_inline(store, "compare_generators", {
+        "dataset_id": real, "generators": ["copy_rows", "sdv_gaussian_copula"], "seed": 0})
+    rows = {r["generator"]: r for r in result["results"]}
+    assert 0 < rows["sdv_gaussian_copula"]["quality"] <= 1 and rows["copy_rows"]["fit_seconds"] >= 0
+    # the test double copies training rows: the privacy share must expose it
+    assert rows["copy_rows"]["privacy_closer_to_train"] > 0.95 and rows["copy_rows"]["privacy_excess"] > 0.8
+    assert rows["sdv_gaussian_copula"]["privacy_excess"] < 0.5
+    assert store.list_artifacts("comparison", dataset_id=real)
+
+
+def test_cli_lists_and_generates_as_json(store: DatasetStore, real: int, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(store.db_path)
+    assert cli_main(["--db", db, "--quiet", "generators", "--no-check"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {"sdv_gaussian_copula", "synthcity_pategan", "copy_rows"} <= {g["name"] for g in listed}
+    code = cli_main(["--db", db, "--quiet", "generate", str(real), "--generator", "copy_rows", "--rows", "30",
+                     "--seed", "2", "--param", "replace=false", "--condition", "plan=pro"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert store.load(out["output_dataset_id"])["plan"].eq("pro").all()
+    assert cli_main(["--db", db, "--quiet", "generate", str(real), "--generator", "nope"]) == 2
+    assert "Valid generators" in capsys.readouterr().err
+    assert cli_main(["--db", db, "--quiet", "generate", str(real), "--generator", "sdv_ctgan",
+                     "--param", "epochs=-1"]) == 2

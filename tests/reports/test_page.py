@@ -1,0 +1,61 @@
+"""AppTest for the Reports page: a stored report opens instantly; a new one runs in the background."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from mdg_core import jobs
+from mdg_core.store import DatasetStore
+from tests.reports.conftest import copy_generator, split, store_generated
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _app(db: Path, monkeypatch, current: int) -> AppTest:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MDG_DB_PATH", str(db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["mdg.pending_dataset_id"] = current
+    at.run()
+    at.switch_page("pages/reports.py").run()
+    return at
+
+
+def test_stored_report_opens_and_new_report_runs_in_background(tmp_path: Path, monkeypatch, penguins: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "mdg.db"
+    store = DatasetStore(db)
+    train, holdout = split(penguins, 0.6)
+    ids = store_generated(store, penguins, copy_generator(train), train, holdout)
+    jobs.run_inline(store, "report", {"section": "drift", "a": ids["real"], "b": ids["synth"]})
+
+    at = _app(db, monkeypatch, ids["synth"])
+    assert not at.exception and at.title[0].value == "Reports"
+    assert at.selectbox(key="mdg.reports.a").value == ids["real"]  # the synthetic data's parent
+    assert at.selectbox(key="mdg.reports.b").value == ids["synth"]
+    assert any("No report for this choice yet" in i.value for i in at.info)
+
+    at.button_group(key="mdg.reports.section").set_value("drift").run()
+    assert not at.exception
+    assert any(s.value.startswith("Drift:") for s in at.subheader)       # opened from the store, no job
+    assert any("columns passed a drift threshold" in s.value or "drifted" in s.value
+               for s in [*at.success, *at.warning, *at.error])
+    assert at.button(key="mdg.reports.run").label == "Re-run report"
+
+    at.button_group(key="mdg.reports.section").set_value("quality").run()
+    at.selectbox(key="mdg.reports.target").set_value("species").run()
+    at.button(key="mdg.reports.run").click().run()
+    job_id = at.session_state["mdg.reports.job"]
+    done = jobs.wait(store, job_id, timeout_s=180)
+    assert done.status == "done", done.error
+    at.run()
+    assert not at.exception
+    titles = [s.value for s in at.subheader]
+    assert any(t.startswith("Quality:") for t in titles) and any(t.startswith("Machine-learning utility") for t in titles)
+    assert any(m.label == "Overall quality" for m in at.metric)
+
+    assert len(store.list_artifacts("report")) == 2
+    saved = at.selectbox(key="mdg.reports.saved")
+    assert len(saved.options) == 2 and "Quality report" in saved.options[0]

@@ -10,23 +10,13 @@ import streamlit as st
 from mdg_core import jobs, ui
 from mdg_core.errors import MdgError
 from mdg_core.llm import mock, safety
+from mdg_core.llm.examples import load_example_records
 from mdg_core.llm.model import model_info
 from mdg_core.llm.schema import describe
 
 JOB_KEY = "mdg.mock.job"
 INSTANT_KEY = "mdg.mock.instant"
-DEFAULT_EXAMPLES = json.dumps([
-    {"id": "user-001", "name": "Alice Smith", "email": "alice.smith@example.com", "age": 34,
-     "address": {"city": "Paris", "country": "FR"}, "plan": "pro"},
-    {"id": "user-002", "name": "Bob Jones", "email": "bob.jones@example.org", "age": 51,
-     "address": {"city": "Berlin", "country": "DE"}, "plan": "free"},
-    {"id": "user-003", "name": "Chen Wei", "email": "chen.wei@mail.cn", "age": 27,
-     "address": {"city": "Shanghai", "country": "CN"}, "plan": "team"},
-    {"id": "user-004", "name": "Maria Garcia", "email": "mgarcia@corp.es", "age": 45,
-     "address": {"city": "Madrid", "country": "ES"}, "plan": "pro"},
-    {"id": "user-005", "name": "John Miller", "email": "john.miller@example.com", "age": 62,
-     "address": {"city": "Chicago", "country": "US"}, "plan": "free"},
-], indent=1)
+DEFAULT_EXAMPLES = json.dumps(load_example_records(), indent=1, ensure_ascii=False)
 store = ui.get_store()
 settings = ui.settings()
 

@@ -12,18 +12,9 @@ from typing import Any
 
 import pytest
 
-USERS: list[dict[str, Any]] = [
-    {"id": "user-001", "name": "Alice Smith", "email": "alice.smith@example.com", "age": 34,
-     "address": {"city": "Paris", "country": "FR"}, "plan": "pro"},
-    {"id": "user-002", "name": "Bob Jones", "email": "bob.jones@example.org", "age": 51,
-     "address": {"city": "Berlin", "country": "DE"}, "plan": "free"},
-    {"id": "user-003", "name": "Chen Wei", "email": "chen.wei@mail.cn", "age": 27,
-     "address": {"city": "Shanghai", "country": "CN"}, "plan": "team"},
-    {"id": "user-004", "name": "Maria Garcia", "email": "mgarcia@corp.es", "age": 45,
-     "address": {"city": "Madrid", "country": "ES"}, "plan": "pro"},
-    {"id": "user-005", "name": "John Miller", "email": "john.miller@example.com", "age": 62,
-     "address": {"city": "Chicago", "country": "US"}, "plan": "free"},
-]
+from mdg_core.llm.examples import load_example_records
+
+USERS: list[dict[str, Any]] = load_example_records()
 
 
 @pytest.fixture(autouse=True)

@@ -416,7 +416,7 @@ class DatasetStore:
 _DONE = object()
 
 
-def _prefetch(chunks: Iterable[list[list[Any]]], depth: int = 2) -> Iterator[list[list[Any]]]:
+def _prefetch(chunks: Iterable[list[list[Any]]], depth: int = 1) -> Iterator[list[list[Any]]]:
     """Encode the next chunk in a thread while SQLite inserts the current one.
 
     sqlite3 releases the GIL while it steps each insert, so encoding (Python objects) and

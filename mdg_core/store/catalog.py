@@ -6,6 +6,7 @@ leaves the catalogue and the tables exactly as they were.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 import uuid
@@ -233,8 +234,11 @@ class DatasetStore:
             info = self._get(conn, int(dataset_id))
             specs = _select_specs(info, columns)
             sql = _select_sql(info.table_name, specs, limit, offset)
-            rows = conn.connection.driver_connection.execute(sql).fetchall()
-        return _frame(rows, specs)
+            with _gc_paused():
+                rows = conn.connection.driver_connection.execute(sql).fetchall()
+                columns_out = rows_to_columns(rows, len(specs))
+                del rows
+        return _frame(columns_out, specs)
 
     def iter_chunks(self, dataset_id: int, chunk_rows: int = WRITE_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
         """Rows in chunks, for exports and scans that must not hold everything in memory."""
@@ -483,11 +487,22 @@ def _select_sql(table: str, specs: list[ColumnSpec], limit: int | None, offset: 
     return sql
 
 
-def _frame(rows: list[tuple[Any, ...]], specs: list[ColumnSpec]) -> pd.DataFrame:
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Millions of fetched row tuples would trigger the cyclic garbage collector over and over;
+    none of them can form a cycle, so it is paused while they exist."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _frame(columns: list[Any], specs: list[ColumnSpec]) -> pd.DataFrame:
     if not specs:
-        return pd.DataFrame(index=range(len(rows)))
-    columns = rows_to_columns(rows, len(specs))
-    del rows
+        return pd.DataFrame()
     data = {i: decode(col, s) for i, (col, s) in enumerate(zip(columns, specs))}
     frame = pd.DataFrame(data)
     frame.columns = [s.name for s in specs]

@@ -212,8 +212,12 @@ def decode(values: list[Any] | np.ndarray, spec: ColumnSpec) -> pd.Series:
     """Rebuild the original pandas column from the values read back from SQLite."""
     enc = spec.extra.get("encoding")
     dtype = spec.dtype
+    # arrays from rows_to_columns are fresh and ours to modify in place
     obj = values if isinstance(values, np.ndarray) else _object_array(values)
-    missing = np.equal(obj, None)
+    if dtype in ("bool", "float64", "float32") or dtype.startswith(("int", "uint", "datetime64")):
+        missing = None  # these paths handle None themselves, or have no gaps
+    else:
+        missing = np.equal(obj, None)
     if enc == "category":
         cats = spec.extra.get("categories", [])
         lookup = {_cat_key(c): c for c in cats}
@@ -225,7 +229,7 @@ def decode(values: list[Any] | np.ndarray, spec: ColumnSpec) -> pd.Series:
     if enc == "date":
         return pd.Series([np.nan if v is None else dt.date.fromisoformat(v) for v in obj], dtype=object)
     if enc == "text":
-        out = np.array(obj, dtype=object)
+        out = obj
         if missing.any():
             out[missing] = np.nan
         return pd.Series(out, dtype=object).astype("string") if dtype == "string" else pd.Series(out, dtype=object)

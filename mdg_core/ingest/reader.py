@@ -9,7 +9,6 @@ file size because rows go to SQLite in chunks straight from Arrow, never as one 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import os
 import tempfile

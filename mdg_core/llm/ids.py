@@ -224,7 +224,6 @@ def detect_pattern(path: Path, values: list[Any]) -> IdPattern | None:
         return None
     pattern = IdPattern(path, "template", segments=segments, example=values[0])
     counters = sorted(c for c in (pattern.counter_of(v) for v in values) if c is not None)
-    diffs = [b - a for a, b in zip(counters, counters[1:]) if b > a]
     pattern.step = _step(counters)
     return pattern
 

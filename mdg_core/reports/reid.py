@@ -85,7 +85,6 @@ def reid_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.Da
         return sec
     tr, sy = sample(train, ATTACK_ROWS, seed), sample(synth, SYNTH_ATTACK_ROWS, seed + 1)
     ho = sample(holdout, ATTACK_ROWS, seed + 2) if holdout is not None else None
-    n = len(tr)
     frames, aliases = _prepare([tr, sy] + ([ho] if ho is not None else []), columns)
     ori, syn = frames[0], frames[1]
     control = frames[2] if ho is not None else None

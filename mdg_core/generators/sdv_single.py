@@ -28,6 +28,9 @@ _COMMON = (
 _NEURAL = (
     ParamSpec("epochs", "int", 300, 1, 10_000, help="Training passes over the data."),
     ParamSpec("batch_size", "int", 500, 10, 100_000, help="Rows per training step (multiple of 10)."),
+    ParamSpec("one_hot_limit", "int", 200, 0, 100_000,
+              help="Categorical columns with more distinct values than this are modelled as one "
+                   "frequency-preserving number instead of one-hot columns (0: always one-hot)."),
 )
 
 
@@ -41,11 +44,35 @@ class _SdvGenerator(Generator):
 
         cls = getattr(single_table, self.synth_class)
         kwargs = dict(self.params)
+        kwargs.pop("one_hot_limit", None)
         if self.spec.neural:
             kwargs["enable_gpu"] = False
             if kwargs["batch_size"] % 10:
                 raise InvalidParameterError("batch_size must be a multiple of 10 (CTGAN's pac size).")
         return cls(metadata, **kwargs)
+
+    def _encode_wide_categoricals(self, synth: Any, data: pd.DataFrame) -> None:
+        """Give categorical columns with many values SDV's ``UniformEncoder`` (one float each).
+
+        CTGAN/TVAE one-hot every categorical column: a 3,000-value tail number becomes 3,000
+        inputs, and an epoch on a 30k-row table then takes a minute instead of seconds. SDV
+        prints a PerformanceAlert and recommends exactly this ``update_transformers`` step; we
+        apply it so an analyst never has to. The encoder keeps each category's frequency.
+        """
+        limit = int(self.params.get("one_hot_limit") or 0)
+        if not limit:
+            return
+        from rdt.transformers.categorical import UniformEncoder
+
+        synth.auto_assign_transformers({"table": data})
+        (table,) = synth.metadata.to_dict()["tables"].values()
+        columns = table["columns"]
+        wide = {col: UniformEncoder() for col in synth.get_transformers()
+                if col in data.columns and columns.get(col, {}).get("sdtype") == "categorical"
+                and data[col].nunique(dropna=False) > limit}
+        if wide:
+            synth.update_transformers(wide)
+        self.wide_categoricals_ = sorted(wide)
 
     def _fit(self, df: pd.DataFrame, reporter: _Reporter) -> None:
         from mdg_core.generators.metadata import sdv_metadata
@@ -60,6 +87,7 @@ class _SdvGenerator(Generator):
             if constraints:
                 try:
                     synth.add_constraints(constraints)
+                    self._prepare(synth, data)
                     synth.fit({"table": data})
                     self.sdv_constraints_ = [type(c).__name__ for c in constraints]
                     self.synth_ = synth
@@ -69,8 +97,13 @@ class _SdvGenerator(Generator):
                         raise
                     log.warning("SDV constraints not usable (%s); relying on reject-and-resample", exc)
                     synth = self._make(sdv_metadata(data, self.metadata_))
+            self._prepare(synth, data)
             synth.fit({"table": data})
         self.synth_ = synth
+
+    def _prepare(self, synth: Any, data: pd.DataFrame) -> None:
+        if self.spec.neural:
+            self._encode_wide_categoricals(synth, data)
 
     def _constraints(self, data: pd.DataFrame) -> list[Any]:
         """SDV versions of the rules that only touch modelled columns."""

@@ -124,3 +124,17 @@ def test_fit_time_estimate_is_made_before_fitting(penguins: pd.DataFrame) -> Non
     estimate = gen.estimate_fit_seconds(penguins, md.detect_table_metadata(penguins))
     assert estimate is not None and estimate > 0
     assert get("sdv_gaussian_copula").estimate_fit_seconds(penguins) is None
+
+
+def test_wide_categorical_is_modelled_as_one_number_not_one_hot(penguins: pd.DataFrame) -> None:
+    """An ID-like category (here 120 tail numbers) would be 120 one-hot inputs for CTGAN."""
+    df = penguins.copy()
+    df["tail"] = [f"N{i % 120:03d}" for i in range(len(df))]
+    meta = md.detect_table_metadata(df)
+    assert meta.sdtypes["tail"] == "categorical"
+    narrow = get("sdv_ctgan", random_state=0, epochs=1, batch_size=100, one_hot_limit=100).fit(df, meta)
+    assert narrow.wide_categoricals_ == ["tail"]
+    out = narrow.sample(80, seed=1)
+    assert set(out["tail"]) <= set(df["tail"]) and out["tail"].nunique() > 20
+    wide = get("sdv_ctgan", random_state=0, epochs=1, batch_size=100, one_hot_limit=0).fit(df, meta)
+    assert not getattr(wide, "wide_categoricals_", [])

@@ -122,6 +122,11 @@ def rules_section() -> None:
 
 
 # --- generate ---------------------------------------------------------------------------------------
+def _param_label(name: str) -> str:
+    words = {"n_iter": "Epochs", "num_timesteps": "Diffusion steps"}
+    return words.get(name, name.replace("_", " ").capitalize())
+
+
 def _param_inputs(spec: dict[str, Any], prefix: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     params = spec["params"]
@@ -131,28 +136,29 @@ def _param_inputs(spec: dict[str, Any], prefix: str) -> dict[str, Any]:
     cols = st.columns(min(3, len(params)))
     for i, p in enumerate(params):
         key = f"{prefix}.{spec['name']}.{p['name']}"
+        label, tip = _param_label(p["name"]), f"{p['help']} CLI: `--param {p['name']}=…`"
         with cols[i % len(cols)]:
             if p["type"] == "bool":
-                values[p["name"]] = st.checkbox(p["name"], value=p["default"], help=p["help"], key=key)
+                values[p["name"]] = st.checkbox(label, value=p["default"], help=tip, key=key)
             elif p["type"] == "choice":
-                values[p["name"]] = st.selectbox(p["name"], p["choices"], index=p["choices"].index(p["default"]),
-                                                 help=p["help"], key=key)
+                values[p["name"]] = st.selectbox(label, p["choices"], index=p["choices"].index(p["default"]),
+                                                 help=tip, key=key)
             elif p["type"] == "int":
                 values[p["name"]] = st.number_input(
-                    p["name"], value=int(p["default"]), min_value=int(p["min"]) if p["min"] is not None else None,
-                    max_value=int(p["max"]) if p["max"] is not None else None, step=1, help=p["help"], key=key)
+                    label, value=int(p["default"]), min_value=int(p["min"]) if p["min"] is not None else None,
+                    max_value=int(p["max"]) if p["max"] is not None else None, step=1, help=tip, key=key)
             elif p["type"] == "float":
                 values[p["name"]] = st.number_input(
-                    p["name"], value=float(p["default"]), min_value=p["min"], max_value=p["max"],
-                    help=p["help"], key=key, format="%.3f")
+                    label, value=float(p["default"]), min_value=p["min"], max_value=p["max"],
+                    help=tip, key=key, format="%.3f")
             else:
-                values[p["name"]] = st.text_input(p["name"], value=str(p["default"]), help=p["help"], key=key)
+                values[p["name"]] = st.text_input(label, value=str(p["default"]), help=tip, key=key)
     return values
 
 
 def _label(g: dict[str, Any]) -> str:
     flag = "" if g["available"] else " — unavailable"
-    return f"{g['name']} · {g['library']} · {g['family']}{flag}"
+    return f"{g['title']} · {g['library']} ({g['name']}){flag}"
 
 
 def _conditions() -> dict[str, Any]:
@@ -235,7 +241,7 @@ def generate_section() -> None:
                 store, "generate",
                 {"dataset_id": info.id, "generator": name, "params": params, "seed": int(seed),
                  "n_rows": int(n_rows), "conditions": conditions or None, "keep_model": keep},
-                f"Generating {int(n_rows):,} rows with {name}",
+                f"Generating {int(n_rows):,} rows with {spec['title']} ({spec['library']})",
             )
             st.rerun()
     ui.job_panel(GEN_JOB, on_done=_show_run, recover_kinds=["generate", "sample_model"])
@@ -305,7 +311,9 @@ def compare_section() -> None:
     gens = [g for g in _generators() if g["available"]]
     names = [g["name"] for g in gens]
     default = [n for n in (registry.BASELINE, "synthcity_marginal_distributions", "copy_rows") if n in names]
-    chosen = st.multiselect("Generators", names, default=default, key="mdg.generate.cmp.gens")
+    titles = {g["name"]: f"{g['title']} · {g['library']}" for g in gens}
+    chosen = st.multiselect("Generators", names, default=default, format_func=titles.get,
+                            key="mdg.generate.cmp.gens")
     c1, c2, c3 = st.columns(3)
     epochs = c1.number_input("Epochs for neural generators", min_value=1, max_value=10_000, value=50,
                              key="mdg.generate.cmp.epochs")

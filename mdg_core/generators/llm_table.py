@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from mdg_core.errors import GeneratorError
-from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, ProgressFn, _Reporter
+from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, _Reporter
 from mdg_core.llm.schema import char_classes
 
 MAX_REFERENCE_ROWS = 20_000
@@ -84,7 +84,7 @@ def _jsonable(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 class LLMTable(Generator):
     spec = GeneratorSpec(
-        name="llm_table", family="neural", library="llama-cpp-python",
+        name="llm_table", title="Local language model (GGUF)", family="neural", library="llama-cpp-python",
         description="A local GGUF language model writes rows under a grammar for the learned schema, "
                     "with few-shot real rows; copies of real rows are dropped. Slow (≈1–2 rows/s with "
                     "the default model); best for small, text-rich tables.",
@@ -110,14 +110,6 @@ class LLMTable(Generator):
         self.fit_columns_ = [str(c) for c in df.columns]
         self.dtypes_ = {str(c): str(df[c].dtype) for c in df.columns}
 
-    def sample(self, n: int, seed: int | None = None, conditions: dict[str, Any] | None = None,
-               progress: ProgressFn | None = None) -> pd.DataFrame:
-        self._progress = progress  # _sample has no reporter; rows are slow, so report them
-        try:
-            return super().sample(n, seed, conditions, progress)
-        finally:
-            self._progress = None
-
     def _sample(self, n: int, seed: int) -> pd.DataFrame:
         from mdg_core.llm.mock import Engine
         from mdg_core.llm.model import load_model
@@ -128,13 +120,7 @@ class LLMTable(Generator):
         shots = [self.rows_[i] for i in rng.sample(range(len(self.rows_)), k)]  # shuffled: no order to copy
         engine = Engine(self.schema_, shots, self.rows_, [], {}, loaded,
                         f"Rows of a table with {len(self.fit_columns_)} columns.")
-        progress = getattr(self, "_progress", None)
-
-        def _report(done: int, total: int, message: str) -> None:
-            if progress is not None:
-                progress(done, total, message)
-
-        state = engine.run(int(n), int(seed), float(self.params["temperature"]), progress=_report)
+        state = engine.run(int(n), int(seed), float(self.params["temperature"]), progress=self.sample_progress)
         if not state.records:
             raise GeneratorError("The language model produced no usable rows for this table.")
         self.last_dropped_ = dict(state.dropped)

@@ -116,8 +116,8 @@ def list_generators(check: bool = True) -> list[dict[str, Any]]:
     out = []
     for name in GENERATORS:
         s = spec(name)
-        info = {"name": s.name, "family": s.family, "library": s.library, "description": s.description,
-                "neural": s.neural, "params": [p.to_json() for p in s.params]}
+        info = {"name": s.name, "title": s.title or s.name, "family": s.family, "library": s.library,
+                "description": s.description, "neural": s.neural, "params": [p.to_json() for p in s.params]}
         state = avail.get(name, {"available": None, "reason": None})
         info.update(available=state["available"], reason=state["reason"])
         out.append(info)

@@ -159,7 +159,7 @@ def _table(out: Any) -> pd.DataFrame:
 class GaussianCopula(_SdvGenerator):
     synth_class = "GaussianCopulaSynthesizer"
     spec = GeneratorSpec(
-        name="sdv_gaussian_copula", family="copula", library="SDV",
+        name="sdv_gaussian_copula", title="Gaussian copula", family="copula", library="SDV",
         description="Fast and robust: per-column distributions joined by a Gaussian copula. The baseline.",
         params=_COMMON + (ParamSpec(
             "default_distribution", "choice", "beta",
@@ -172,7 +172,7 @@ class GaussianCopula(_SdvGenerator):
 class CTGAN(_SdvGenerator):
     synth_class = "CTGANSynthesizer"
     spec = GeneratorSpec(
-        name="sdv_ctgan", family="neural", library="SDV",
+        name="sdv_ctgan", title="CTGAN", family="neural", library="SDV",
         description="Conditional GAN for mixed tables; learns complex dependencies, slow on CPU.",
         params=_COMMON + _NEURAL + (ParamSpec("embedding_dim", "int", 128, 8, 1024, help="Noise size."),),
         neural=True, requires=_REQUIRES, epochs_param="epochs",
@@ -182,7 +182,7 @@ class CTGAN(_SdvGenerator):
 class TVAE(_SdvGenerator):
     synth_class = "TVAESynthesizer"
     spec = GeneratorSpec(
-        name="sdv_tvae", family="neural", library="SDV",
+        name="sdv_tvae", title="TVAE", family="neural", library="SDV",
         description="Variational autoencoder for tables; usually faster and steadier than CTGAN.",
         params=_COMMON + _NEURAL + (ParamSpec("embedding_dim", "int", 128, 8, 1024, help="Latent size."),),
         neural=True, requires=_REQUIRES, epochs_param="epochs",
@@ -192,7 +192,7 @@ class TVAE(_SdvGenerator):
 class CopulaGAN(_SdvGenerator):
     synth_class = "CopulaGANSynthesizer"
     spec = GeneratorSpec(
-        name="sdv_copulagan", family="neural", library="SDV",
+        name="sdv_copulagan", title="CopulaGAN", family="neural", library="SDV",
         description="CTGAN on copula-transformed numbers; helps with skewed numeric columns.",
         params=_COMMON + _NEURAL,
         neural=True, requires=_REQUIRES, epochs_param="epochs",

@@ -33,6 +33,7 @@ _LOOPS = [
     ("synthcity.plugins.privacy.plugin_privbayes", "tqdm"),
 ]
 NA_PREFIX = "__na__"
+SAMPLE_CHUNK = 5_000
 
 
 class _Codec:
@@ -178,17 +179,26 @@ class _SynthcityGenerator(Generator):
     step_label = "Epoch"
 
     def _sample(self, n: int, seed: int) -> pd.DataFrame:
+        """Rows in chunks, each from its own seed, so a long draw reports progress.
+
+        SynthCity (``strict``) drops rows outside the training domain and draws again, so a
+        weakly trained flow or diffusion model can take minutes for 30k rows; the chunks show it.
+        """
         parts: list[pd.DataFrame] = []
         have, tries = 0, 0
-        while have < n and tries < 10:
+        max_tries = 10 + 3 * -(-n // SAMPLE_CHUNK)
+        while have < n and tries < max_tries:
+            want = min(SAMPLE_CHUNK, n - have)
+            chunk_seed = (int(seed) + tries) % (2**32)
             with warnings.catch_warnings(), _seeded_default_rng():
                 warnings.simplefilter("ignore")
-                np.random.seed((int(seed) + tries) % (2**32))
-                gen = self.plugin_.generate(count=n - have, random_state=(int(seed) + tries) % (2**32))
+                np.random.seed(chunk_seed)
+                gen = self.plugin_.generate(count=want, random_state=chunk_seed)
             frame = gen.dataframe()
             parts.append(frame)
             have += len(frame)
             tries += 1
+            self.sample_progress(min(have, n), n, f"Sampled {min(have, n):,} of {n:,} rows")
         return self.codec_.decode(pd.concat(parts, ignore_index=True).iloc[:n])
 
 
@@ -206,13 +216,26 @@ def _epsilon(default: float = 1.0) -> ParamSpec:
 
 
 _REQ = ("synthcity.plugins.core.plugin",)
+TITLES = {
+    "synthcity_bayesian_network": "Bayesian network",
+    "synthcity_arf": "Adversarial random forest",
+    "synthcity_ctgan": "CTGAN",
+    "synthcity_tvae": "TVAE",
+    "synthcity_ddpm": "TabDDPM (diffusion)",
+    "synthcity_nflow": "Normalising flow",
+    "synthcity_marginal_distributions": "Independent marginals",
+    "synthcity_privbayes": "PrivBayes (differential privacy)",
+    "synthcity_aim": "AIM (differential privacy)",
+    "synthcity_dpgan": "DP-GAN (differential privacy)",
+    "synthcity_pategan": "PATE-GAN (differential privacy)",
+}
 
 
 def _spec(name: str, family: str, description: str, params: tuple[ParamSpec, ...] = (),
           module: str = "generic", neural: bool = False) -> GeneratorSpec:
     plugin = name.removeprefix("synthcity_")
     return GeneratorSpec(
-        name=name, family=family, library="SynthCity", description=description, params=params,
+        name=name, title=TITLES[name], family=family, library="SynthCity", description=description, params=params,
         neural=neural, requires=_REQ + (f"synthcity.plugins.{module}.plugin_{plugin}",),
         epochs_param="n_iter" if neural else None,
     )

@@ -32,7 +32,9 @@ def sample_with_rules(generator: Generator, n: int, seed: int, rules: list[Rule]
     have = sampled = 0
     batch = n
     for round_ in range(MAX_ROUNDS):
-        rows = generator.sample(batch, seed=seed + 7919 * round_, conditions=conditions)
+        # the first round draws nearly every row: pass the generator's own row counts through
+        rows = generator.sample(batch, seed=seed + 7919 * round_, conditions=conditions,
+                                progress=progress if round_ == 0 else None)
         sampled += len(rows)
         bad = pd.Series(False, index=rows.index)
         for rule in rules:

@@ -138,3 +138,13 @@ def test_wide_categorical_is_modelled_as_one_number_not_one_hot(penguins: pd.Dat
     assert set(out["tail"]) <= set(df["tail"]) and out["tail"].nunique() > 20
     wide = get("sdv_ctgan", random_state=0, epochs=1, batch_size=100, one_hot_limit=0).fit(df, meta)
     assert not getattr(wide, "wide_categoricals_", [])
+
+
+def test_long_synthcity_draws_report_rows_as_they_come(penguins: pd.DataFrame) -> None:
+    gen = get("synthcity_marginal_distributions", random_state=0).fit(penguins, md.detect_table_metadata(penguins))
+    seen: list[str] = []
+    out = gen.sample(12_000, seed=2, progress=lambda d, t, m: seen.append(m))
+    assert len(out) == 12_000
+    assert seen[:3] == ["Sampled 5,000 of 12,000 rows", "Sampled 10,000 of 12,000 rows",
+                        "Sampled 12,000 of 12,000 rows"]
+    pd.testing.assert_frame_equal(out.head(50), gen.sample(12_000, seed=2).head(50))

@@ -123,7 +123,9 @@ def rules_section() -> None:
 
 # --- generate ---------------------------------------------------------------------------------------
 def _param_label(name: str) -> str:
-    words = {"n_iter": "Epochs", "num_timesteps": "Diffusion steps"}
+    words = {"n_iter": "Epochs", "num_timesteps": "Diffusion steps", "one_hot_limit": "One-hot limit",
+             "enforce_min_max_values": "Keep numbers within the real min/max",
+             "enforce_rounding": "Round like the real values", "default_distribution": "Distribution for numbers"}
     return words.get(name, name.replace("_", " ").capitalize())
 
 

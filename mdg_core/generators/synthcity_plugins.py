@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mdg_core.errors import GeneratorError
 from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, _Reporter
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ _LOOPS = [
 ]
 NA_PREFIX = "__na__"
 SAMPLE_CHUNK = 5_000
+STRICT_DRAWS = 3
 
 
 class _Codec:
@@ -177,28 +179,41 @@ class _SynthcityGenerator(Generator):
         self.plugin_ = plugin
 
     step_label = "Epoch"
+    sample_chunk: int | None = None  # rows per generate call when sampling is slow per row
 
     def _sample(self, n: int, seed: int) -> pd.DataFrame:
-        """Rows in chunks, each from its own seed, so a long draw reports progress.
+        """Rows in one call, or in seeded chunks that report progress for the slow samplers.
 
-        SynthCity (``strict``) drops rows outside the training domain and draws again, so a
-        weakly trained flow or diffusion model can take minutes for 30k rows; the chunks show it.
+        SynthCity's ``strict`` sampling drops rows outside the training domain and draws again,
+        up to 500 times: a weakly trained model (a few epochs) then samples for many minutes.
+        We allow it ``STRICT_DRAWS`` draws per call and take any shortfall from one unfiltered
+        draw; ``ShapeProfile.restore`` still puts every value inside the real ranges and
+        categories. Models whose every call pays a fixed cost (ARF re-estimates its densities,
+        Bayesian networks rebuild their sampler) draw in one call; diffusion and flows, where
+        every row is costly, draw in chunks so the page shows progress.
         """
         parts: list[pd.DataFrame] = []
-        have, tries = 0, 0
-        max_tries = 10 + 3 * -(-n // SAMPLE_CHUNK)
-        while have < n and tries < max_tries:
-            want = min(SAMPLE_CHUNK, n - have)
-            chunk_seed = (int(seed) + tries) % (2**32)
-            with warnings.catch_warnings(), _seeded_default_rng():
-                warnings.simplefilter("ignore")
-                np.random.seed(chunk_seed)
-                gen = self.plugin_.generate(count=want, random_state=chunk_seed)
-            frame = gen.dataframe()
-            parts.append(frame)
-            have += len(frame)
-            tries += 1
-            self.sample_progress(min(have, n), n, f"Sampled {min(have, n):,} of {n:,} rows")
+        have, part = 0, 0
+        chunk = self.sample_chunk or n
+        while have < n:
+            want = min(chunk, n - have)
+            got = 0
+            for strict in (True, False):  # the unfiltered draw only for a shortfall
+                if got >= want:
+                    break
+                part_seed = (int(seed) + part) % (2**32)
+                part += 1
+                self.plugin_.strict, self.plugin_.sampling_patience = strict, STRICT_DRAWS
+                with warnings.catch_warnings(), _seeded_default_rng():
+                    warnings.simplefilter("ignore")
+                    np.random.seed(part_seed)
+                    frame = self.plugin_.generate(count=want - got, random_state=part_seed).dataframe()
+                parts.append(frame.iloc[: want - got])
+                got += min(len(frame), want - got)
+            if got < want:
+                raise GeneratorError(f"{self.spec.title} returned {have + got:,} of {n:,} rows.")
+            have += got
+            self.sample_progress(have, n, f"Sampled {have:,} of {n:,} rows")
         return self.codec_.decode(pd.concat(parts, ignore_index=True).iloc[:n])
 
 
@@ -271,6 +286,7 @@ class STVAE(_SynthcityGenerator):
 class DDPM(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_ddpm"
     step_label = "Step"
+    sample_chunk = SAMPLE_CHUNK  # every row walks all diffusion steps
     spec = _spec("synthcity_ddpm", "neural", "Tabular denoising diffusion (TabDDPM); strong but slow on CPU.",
                  (_epochs(1000, "Training steps."), _batch(1024),
                   ParamSpec("num_timesteps", "int", 1000, 10, 10_000, help="Diffusion steps.")), neural=True)
@@ -278,6 +294,7 @@ class DDPM(_SynthcityGenerator):
 
 class NFlow(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_nflow"
+    sample_chunk = SAMPLE_CHUNK
     spec = _spec("synthcity_nflow", "neural", "Normalising flows (neural spline); exact likelihood training.",
                  (_epochs(300), _batch()), neural=True)
 

@@ -141,10 +141,11 @@ def test_wide_categorical_is_modelled_as_one_number_not_one_hot(penguins: pd.Dat
 
 
 def test_long_synthcity_draws_report_rows_as_they_come(penguins: pd.DataFrame) -> None:
-    gen = get("synthcity_marginal_distributions", random_state=0).fit(penguins, md.detect_table_metadata(penguins))
+    gen = get("synthcity_ddpm", random_state=0, **TINY["synthcity_ddpm"]).fit(penguins,
+                                                                           md.detect_table_metadata(penguins))
     seen: list[str] = []
     out = gen.sample(12_000, seed=2, progress=lambda d, t, m: seen.append(m))
     assert len(out) == 12_000
     assert seen[:3] == ["Sampled 5,000 of 12,000 rows", "Sampled 10,000 of 12,000 rows",
                         "Sampled 12,000 of 12,000 rows"]
-    pd.testing.assert_frame_equal(out.head(50), gen.sample(12_000, seed=2).head(50))
+    pd.testing.assert_frame_equal(out, gen.sample(12_000, seed=2))

@@ -228,12 +228,14 @@ class Generator(ABC):
                              sample_rows: int = 8000) -> float | None:
         """A fit-time estimate made before the fit, from short calibration fits, extrapolated.
 
-        Neural models only. A tiny warm-up fit pays the one-off costs (imports, first torch
-        calls); then one-epoch fits on two sample sizes time the set-up (encoders) and one epoch
-        apart. Each is extrapolated along the line through the two sizes: set-up has a fixed part
-        (metadata checks, model construction) that a purely proportional guess would multiply by
-        the row ratio. Measured on flights (26k training rows, 3 epochs, quiet machine): SDV CTGAN
-        estimate within 1.6× (proportional guess) of the fit; see bench/results/generate.json.
+        Neural models only. A warm-up fit on 1,000 rows pays the one-off costs (imports, first
+        torch calls at full batch size, first mixture-model fits; 100 rows left about 1.7 s of
+        them in the first timed probe, which then doubled the SDV estimates); then one-epoch fits
+        on two sample sizes time the set-up (encoders) and one epoch apart. Each is extrapolated
+        along the line through the two sizes: set-up has a fixed part (metadata checks, model
+        construction) that a purely proportional guess would multiply by the row ratio. Measured
+        on flights and diamonds (26k and 43k training rows, 3 epochs, quiet machine): within
+        0.7–1.3× of the fit; see bench/results/generate.json.
         """
         if not self.spec.neural or not self.spec.epochs_param:
             return None
@@ -251,7 +253,7 @@ class Generator(ABC):
             epoch = min(gen.epoch_seconds_ or 0.0, total / calib)
             return total - epoch * calib, epoch
 
-        probe(min(n, 100))  # warm-up, not timed
+        probe(min(n, 1000))  # warm-up, not timed
         big = min(n, sample_rows)
         setup, epoch = probe(big)
         if n <= big:

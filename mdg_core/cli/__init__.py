@@ -8,6 +8,7 @@ Errors print one line to stderr and exit non-zero, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import logging
@@ -59,7 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mdg_core.store import DatasetStore
 
         store = DatasetStore(load_settings(args.db).db_path)
-        result: Any = args.func(args, store)
+        # libraries print banners on import (pykeops, through SynthCity: "CUDA libraries not
+        # found"); stdout carries only our JSON, so anything printed while working goes to stderr
+        with contextlib.redirect_stdout(sys.stderr):
+            result: Any = args.func(args, store)
     except MdgError as exc:
         sys.stderr.write(f"\nerror: {exc}\n")
         return 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -128,3 +129,21 @@ def test_cli_lists_and_generates_as_json(store: DatasetStore, real: int, capsys:
     assert "Valid generators" in capsys.readouterr().err
     assert cli_main(["--db", db, "--quiet", "generate", str(real), "--generator", "sdv_ctgan",
                      "--param", "epochs=-1"]) == 2
+
+
+def test_cli_stdout_is_only_json_when_a_library_prints(store: DatasetStore, real: int,
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """pykeops prints a CUDA banner to stdout when SynthCity imports it; it must not break the JSON."""
+    from mdg_core.cli import generate as cli_generate
+
+    real_cmd = cli_generate.cmd_generators
+
+    def noisy(*args: Any) -> Any:
+        print("[KeOps] Warning : CUDA libraries not found")
+        return real_cmd(*args)
+
+    monkeypatch.setattr(cli_generate, "cmd_generators", noisy)
+    assert cli_main(["--db", str(store.db_path), "--quiet", "generators", "--no-check"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) and "KeOps" in captured.err

@@ -122,13 +122,6 @@ def rules_section() -> None:
 
 
 # --- generate ---------------------------------------------------------------------------------------
-def _param_label(name: str) -> str:
-    words = {"n_iter": "Epochs", "num_timesteps": "Diffusion steps", "one_hot_limit": "One-hot limit",
-             "enforce_min_max_values": "Keep numbers within the real min/max",
-             "enforce_rounding": "Round like the real values", "default_distribution": "Distribution for numbers"}
-    return words.get(name, name.replace("_", " ").capitalize())
-
-
 def _param_inputs(spec: dict[str, Any], prefix: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     params = spec["params"]
@@ -138,7 +131,7 @@ def _param_inputs(spec: dict[str, Any], prefix: str) -> dict[str, Any]:
     cols = st.columns(min(3, len(params)))
     for i, p in enumerate(params):
         key = f"{prefix}.{spec['name']}.{p['name']}"
-        label, tip = _param_label(p["name"]), f"{p['help']} CLI: `--param {p['name']}=…`"
+        label, tip = p["label"], f"{p['help']} CLI: `--param {p['name']}=…`"
         with cols[i % len(cols)]:
             if p["type"] == "bool":
                 values[p["name"]] = st.checkbox(label, value=p["default"], help=tip, key=key)

@@ -41,6 +41,7 @@ class ParamSpec:
     max: float | None = None
     choices: tuple[Any, ...] | None = None
     help: str = ""
+    label: str = ""  # what a form shows; ``name`` is the CLI/API handle
 
     def coerce(self, value: Any) -> Any:
         """The value in this parameter's type, checked against its bounds (CLI strings welcome)."""
@@ -78,7 +79,8 @@ class ParamSpec:
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.type, "default": self.default, "min": self.min,
-                "max": self.max, "choices": list(self.choices) if self.choices else None, "help": self.help}
+                "max": self.max, "choices": list(self.choices) if self.choices else None, "help": self.help,
+                "label": self.label or self.name.replace("_", " ").capitalize()}
 
 
 @dataclass(frozen=True)

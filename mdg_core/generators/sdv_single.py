@@ -22,15 +22,18 @@ log = logging.getLogger(__name__)
 _EPOCH_LOOPS = [("ctgan.synthesizers.ctgan", "tqdm"), ("ctgan.synthesizers.tvae", "tqdm")]
 _REQUIRES = ("sdv.single_table",)
 _COMMON = (
-    ParamSpec("enforce_min_max_values", "bool", True, help="Keep numbers inside the real min/max."),
-    ParamSpec("enforce_rounding", "bool", True, help="Round numbers like the real values."),
+    ParamSpec("enforce_min_max_values", "bool", True, help="Keep numbers inside the real min/max.",
+              label="Keep numbers within the real min/max"),
+    ParamSpec("enforce_rounding", "bool", True, help="Round numbers like the real values.",
+              label="Round like the real values"),
 )
 _NEURAL = (
     ParamSpec("epochs", "int", 300, 1, 10_000, help="Training passes over the data."),
     ParamSpec("batch_size", "int", 500, 10, 100_000, help="Rows per training step (multiple of 10)."),
     ParamSpec("one_hot_limit", "int", 200, 0, 100_000,
               help="Categorical columns with more distinct values than this are modelled as one "
-                   "frequency-preserving number instead of one-hot columns (0: always one-hot)."),
+                   "frequency-preserving number instead of one-hot columns (0: always one-hot).",
+              label="One-hot limit"),
 )
 
 
@@ -164,7 +167,7 @@ class GaussianCopula(_SdvGenerator):
         params=_COMMON + (ParamSpec(
             "default_distribution", "choice", "beta",
             choices=("beta", "norm", "truncnorm", "uniform", "gamma", "gaussian_kde"),
-            help="Distribution fitted to numeric columns."),),
+            help="Distribution fitted to numeric columns.", label="Distribution for numbers"),),
         requires=_REQUIRES,
     )
 

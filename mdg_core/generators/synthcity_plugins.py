@@ -129,9 +129,9 @@ class _Codec:
             if kind == "cat":
                 codes = self.codes[c]
                 rare = self.rare.get(c, [])
-                top = len(codes) + (1 if rare else 0)  # the missing code
+                values = np.array(codes + [None] * (2 if rare else 1), dtype=object)  # [rare,] missing
+                top = len(values) - 1
                 idx = v.round().clip(0, top).fillna(top).astype(int).to_numpy()
-                values = np.array(codes + ([None] if rare else []) + [None], dtype=object)
                 s = pd.Series(values[idx], index=enc.index)
                 if rare:
                     drawn = idx == len(codes)
@@ -236,8 +236,8 @@ class _SynthcityGenerator(Generator):
         return self.codec_.decode(pd.concat(parts, ignore_index=True).iloc[:n])
 
 
-def _epochs(default: int, help_: str = "Training iterations (epochs).") -> ParamSpec:
-    return ParamSpec("n_iter", "int", default, 1, 100_000, help=help_)
+def _epochs(default: int, help_: str = "Training iterations (epochs).", label: str = "Epochs") -> ParamSpec:
+    return ParamSpec("n_iter", "int", default, 1, 100_000, help=help_, label=label)
 
 
 def _batch(default: int = 200) -> ParamSpec:
@@ -307,8 +307,8 @@ class DDPM(_SynthcityGenerator):
     step_label = "Step"
     sample_chunk = SAMPLE_CHUNK  # every row walks all diffusion steps
     spec = _spec("synthcity_ddpm", "neural", "Tabular denoising diffusion (TabDDPM); strong but slow on CPU.",
-                 (_epochs(1000, "Training steps."), _batch(1024),
-                  ParamSpec("num_timesteps", "int", 1000, 10, 10_000, help="Diffusion steps.")), neural=True)
+                 (_epochs(1000, "Training steps.", "Training steps"), _batch(1024),
+                  ParamSpec("num_timesteps", "int", 1000, 10, 10_000, help="Diffusion steps.", label="Diffusion steps")), neural=True)
 
 
 class NFlow(_SynthcityGenerator):
@@ -399,6 +399,7 @@ class PATEGAN(_SynthcityGenerator):
     step_label = "Generator epoch"
     spec = _spec("synthcity_pategan", "privacy",
                  "PATE-GAN: a GAN whose discriminator learns from private teacher votes.",
-                 (ParamSpec("n_iter", "int", 50, 1, 10_000, help="Most outer rounds (stops when epsilon is spent)."),
+                 (ParamSpec("n_iter", "int", 50, 1, 10_000, help="Most outer rounds (stops when epsilon is spent).",
+                            label="Rounds"),
                   ParamSpec("generator_n_iter", "int", 10, 2, 1000, help="Generator epochs per round (≥ 2)."),
                   _batch(), _epsilon()), module="privacy", neural=True)

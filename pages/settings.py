@@ -11,6 +11,7 @@ from mdg_core import ui
 from mdg_core.config import Settings, default_gguf_model_path, save_settings, settings_file
 from mdg_core.errors import InvalidParameterError, MdgError
 from mdg_core.llm.model import ModelInfo, model_info
+from mdg_core.llm.selftest import test_model
 
 st.title("Settings")
 st.caption("Saved next to the database in settings.json. Environment variables (MDG_*) take precedence.")
@@ -22,12 +23,14 @@ def _env_note(field: str) -> str | None:
     return f"Set by the environment variable {name}, which overrides this setting." if name in os.environ else None
 
 
-def _model_card(info: ModelInfo, title: str) -> None:
+def _model_card(info: ModelInfo, title: str, context_in_use: int) -> None:
     with st.container(border=True):
         st.markdown(f"**{title}:** {info.name}")
         cols = st.columns(4)
         cols[0].metric("File size", info.size_label)
-        cols[1].metric("Context length", f"{info.context_length:,}" if info.context_length else "unknown")
+        in_use = min(context_in_use, info.context_length or context_in_use)
+        cols[1].metric("Context in use", f"{in_use:,} tokens",
+                       help=f"The model allows up to {info.context_length:,} tokens." if info.context_length else None)
         cols[2].metric("Parameters", info.parameters or "unknown")
         cols[3].metric("Quantization", info.quantization or "unknown")
         st.caption(f"{info.architecture or 'unknown'} architecture · `{info.path}`")
@@ -36,9 +39,18 @@ def _model_card(info: ModelInfo, title: str) -> None:
 st.subheader("Language model", anchor=False)
 with ui.user_errors("Reading the model"):
     try:
-        _model_card(model_info(current.resolved_model_path), "Model in use")
+        _model_card(model_info(current.resolved_model_path), "Model in use", current.llm_context)
     except MdgError as exc:
         st.error(f"The configured model cannot be used: {exc}", icon=":material/error:")
+
+if st.button("Test the model", icon=":material/speed:",
+             help="One short generation in a separate process: tokens per second, or the exact failure."):
+    with st.spinner("Generating a few tokens…"):
+        result = test_model()
+    if result.ok:
+        st.success(result.summary(), icon=":material/check_circle:")
+    else:
+        st.error(result.error, icon=":material/error:")
 
 default_path = default_gguf_model_path()
 with st.form("mdg.settings.form"):
@@ -50,15 +62,17 @@ with st.form("mdg.settings.form"):
     if note := _env_note("gguf_model_path"):
         st.caption(note)
     cols = st.columns(2)
-    threads = cols[0].number_input("llama.cpp threads", min_value=0, max_value=256, value=current.llm_threads,
-                                   help=f"0 = all cores (here {os.cpu_count()}).")
+    thread_choices = [0, *range(1, (os.cpu_count() or 1) + 1)]
+    threads = cols[0].selectbox("llama.cpp threads", thread_choices,
+                                index=thread_choices.index(current.llm_threads) if current.llm_threads in thread_choices else 0,
+                                format_func=lambda n: f"auto ({os.cpu_count()} cores)" if n == 0 else str(n))
     context = cols[1].number_input("Context length (tokens)", min_value=512, max_value=131072,
                                    value=current.llm_context, step=512,
                                    help="Capped at the model's own context length.")
     st.divider()
     cols = st.columns(3)
-    max_upload = cols[0].number_input("Largest CSV upload (MB)", min_value=1.0, max_value=1_000_000.0,
-                                      value=float(current.max_upload_mb), step=64.0)
+    max_upload = cols[0].number_input("Largest CSV upload (MB)", min_value=1, max_value=1_000_000,
+                                      value=int(current.max_upload_mb), step=64)
     minimal_above = cols[1].number_input("Full profile runs minimal above (cells)", min_value=0,
                                          value=int(current.full_profile_minimal_above_cells), step=500_000)
     holdout = cols[2].number_input("Real rows kept out (holdout share)", min_value=0.0, max_value=0.89,
@@ -82,7 +96,7 @@ if submitted:
             raise InvalidParameterError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}.") from None
         st.success(f"Settings saved to {settings_file(saved.db_path)}.", icon=":material/check_circle:")
         if path_text:
-            _model_card(info, "New model")
+            _model_card(info, "New model", saved.llm_context)
 
 st.subheader("Storage", anchor=False)
 st.caption(f"Database: `{current.db_path}` (set with MDG_DB_PATH).")

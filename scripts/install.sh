@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install the pinned stack into a virtual environment: the one install path of the Makefile, CI and the
+# Dockerfile. Every package but llama-cpp-python comes from requirements.txt (exact pins, --no-deps);
+# llama-cpp-python is built portably by scripts/install_llama.sh (never a -march=native wheel).
+#
+# Usage: scripts/install.sh VENV        (PYTHON=python3.11 by default)
+set -euo pipefail
+venv=${1:?usage: install.sh VENV}
+python=${PYTHON:-python3.11}
+cd "$(dirname "$0")/.."
+command -v "$python" >/dev/null || { echo "Python 3.11 is required ($python not found)" >&2; exit 1; }
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade "pip>=25"
+grep -viE '^llama[-_]cpp[-_]python==' requirements.txt > "$venv/requirements-stack.txt"
+"$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --progress-bar off -r "$venv/requirements-stack.txt"
+scripts/install_llama.sh "$venv/bin/pip"

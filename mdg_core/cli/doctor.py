@@ -67,9 +67,10 @@ def _sdv_fit() -> str:
     from sdv.single_table import GaussianCopulaSynthesizer
 
     frame = _tiny_frame()
-    synth = GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(frame, table_name="t"))
-    synth.fit(frame)
-    sample = synth.sample(10)
+    synth = GaussianCopulaSynthesizer(Metadata.detect_from_dataframes({"t": frame}))
+    synth.fit({"t": frame})
+    sample = synth.sample(num_rows=10)
+    sample = sample["t"] if isinstance(sample, dict) else sample
     if len(sample) != 10 or list(sample.columns) != list(frame.columns):
         raise MdgError("SDV's GaussianCopula sampled the wrong shape.")
     return "GaussianCopula fitted on 60 rows and sampled 10"

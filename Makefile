@@ -36,12 +36,12 @@ $(STAMP): requirements.txt scripts/install.sh scripts/install_llama.sh
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# Debian's Chromium for the browser tests (never a downloaded browser build).
+# Debian's Chromium for the browser tests (never a downloaded browser build); strace for the network test.
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v strace >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium chromium-driver fonts-noto-color-emoji > /dev/null; }
+	    chromium chromium-driver fonts-noto-color-emoji strace > /dev/null; }
 
 bench: install
 	$(BIN)/python bench/ingest.py

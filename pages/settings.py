@@ -11,7 +11,7 @@ from mdg_core import ui
 from mdg_core.config import Settings, default_gguf_model_path, save_settings, settings_file
 from mdg_core.errors import InvalidParameterError, MdgError
 from mdg_core.llm.model import ModelInfo, model_info
-from mdg_core.llm.selftest import test_model
+from mdg_core.llm.selftest import probe_model
 
 st.title("Settings")
 st.caption("Saved next to the database in settings.json. Environment variables (MDG_*) take precedence.")
@@ -46,7 +46,7 @@ with ui.user_errors("Reading the model"):
 if st.button("Test the model", icon=":material/speed:",
              help="One short generation in a separate process: tokens per second, or the exact failure."):
     with st.spinner("Generating a few tokens…"):
-        result = test_model()
+        result = probe_model()
     if result.ok:
         st.success(result.summary(), icon=":material/check_circle:")
     else:

@@ -54,9 +54,9 @@ def _tiny_frame() -> Any:
 
 
 def _model_decode() -> str:
-    from mdg_core.llm.selftest import test_model
+    from mdg_core.llm.selftest import probe_model
 
-    result = test_model()
+    result = probe_model()
     if not result.ok:
         raise MdgError(result.error)
     return result.summary()

@@ -79,7 +79,7 @@ def _child(path: str, threads: int) -> dict[str, object]:
             "text": llm.detokenize(out).decode("utf-8", "replace")}
 
 
-def test_model(path: Path | str | None = None, threads: int | None = None, timeout_s: float = 300.0) -> ModelTestResult:
+def probe_model(path: Path | str | None = None, threads: int | None = None, timeout_s: float = 300.0) -> ModelTestResult:
     """Run one short generation of the model in a child process; never raises for a model failure."""
     from mdg_core.config import load_settings
     from mdg_core.errors import ModelLoadError

@@ -111,10 +111,11 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture()
 def page(workbench: Workbench, browser: object) -> Iterator[object]:
-    from tests.e2e.harness import wait_idle
+    from tests.e2e.harness import QUIET_WATCH, wait_idle
 
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
     context.set_default_timeout(30_000)
+    context.add_init_script(QUIET_WATCH)
     pg = context.new_page()
     pg.goto(workbench.base_url)
     wait_idle(pg)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +10,43 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 
 
-def wait_idle(page: Any, timeout_ms: int = 60_000) -> None:
-    """Wait until the app is connected and its script has finished running (Streamlit's e2e idiom)."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']",
-                           timeout=timeout_ms)
-    time.sleep(0.2)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
-                           timeout=timeout_ms)
-    page.wait_for_timeout(300)
+# Installed in every page before the app loads (see conftest): the time of the last DOM change, so
+# that waits can ask "has the app been quiet for a moment?" instead of sleeping a fixed time.
+QUIET_WATCH = """
+window.__mdgLastChange = performance.now();
+new MutationObserver(() => { window.__mdgLastChange = performance.now(); })
+  .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+_IDLE = """(quietMs) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.dataset.testConnectionState !== 'CONNECTED') return false;
+  if (app.dataset.testScriptState !== 'notRunning') return false;
+  if (document.querySelector("[data-stale='true']")) return false;
+  return performance.now() - (window.__mdgLastChange || 0) >= quietMs;
+}"""
+
+
+def wait_idle(page: Any, timeout_ms: int = 60_000, quiet_ms: int = 250) -> None:
+    """Wait until the app is connected, its script has finished, nothing on screen is stale and the DOM
+    has been still for ``quiet_ms`` (conditions polled in the browser; no fixed sleep)."""
+    page.wait_for_function(_IDLE, arg=quiet_ms, timeout=timeout_ms, polling=50)
+
+
+def settle(page: Any) -> None:
+    """After a viewport change: wait for two animation frames and the app to be quiet again."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    wait_idle(page)
+
+
+def tall_shot(page: Any, name: str, height: int = 2200) -> Path:
+    """Streamlit scrolls inside its main block, so a tall viewport is what captures a long page."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1440, "height": height})
+    settle(page)
+    path = shot(page, name, full_page=False)
+    page.set_viewport_size(size)
+    settle(page)
+    return path
 
 
 def goto(page: Any, title: str) -> None:

@@ -51,7 +51,9 @@ def test_profile_overview_and_full_report(page, workbench):  # type: ignore[no-u
     art = workbench.store.get_artifact("profile_html", f"{info.id}:minimal", with_payload=False)
     assert art is not None and art.summary["rows_profiled"] == 300
     assert page.get_by_role("button", name="Download HTML").is_visible()
-    page.wait_for_timeout(1500)  # let the report's own scripts lay it out
+    report = page.frame_locator("iframe[title*='ydata-profiling report']")
+    report.locator("body").first.wait_for()  # the report's own document has loaded and laid out
+    wait_idle(page)
     shot(page, "08_profile_full_report", full_page=False)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.e2e.harness import select_dataset, shot, wait_idle
+from tests.e2e.harness import select_dataset, shot, tall_shot, wait_idle
 from tests.reports.conftest import ROOT, copy_generator, independent_generator, split, store_generated
 
 pytestmark = pytest.mark.e2e
@@ -21,15 +21,6 @@ def _open_reports(page) -> None:  # type: ignore[no-untyped-def]
 def _choose_report(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.locator("[data-testid='stButtonGroup'] button").filter(has_text=name).first.click()
     wait_idle(page)
-
-
-def _tall_shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Streamlit scrolls inside its main block, so a tall viewport is what captures the report."""
-    page.set_viewport_size({"width": 1440, "height": 4200})
-    page.wait_for_timeout(800)
-    shot(page, name, full_page=False)
-    page.set_viewport_size({"width": 1440, "height": 1000})
-    page.wait_for_timeout(300)
 
 
 def _wait_report(page, text: str, timeout_ms: int = 180_000) -> None:  # type: ignore[no-untyped-def]
@@ -52,7 +43,7 @@ def test_privacy_report_flags_copies_and_drop_rerun(page, workbench, tmp_path): 
     _wait_report(page, "Distance to closest record")
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "RISKY" in body and "exact copies of training rows" in body and "20.0 %" in body
-    _tall_shot(page, "50_reports_privacy_risky")
+    tall_shot(page, "50_reports_privacy_risky", height=4200)
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download HTML report").first.click()
@@ -76,7 +67,7 @@ def test_privacy_report_flags_copies_and_drop_rerun(page, workbench, tmp_path): 
     assert len(versions) == 1 and versions[0].n_rows <= 240
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "0.0 % of synthetic rows are exact copies" in body
-    _tall_shot(page, "51_reports_privacy_after_drop")
+    tall_shot(page, "51_reports_privacy_after_drop", height=4200)
 
 
 def test_quality_and_drift_reports_render_charts(page, workbench):  # type: ignore[no-untyped-def]
@@ -91,11 +82,11 @@ def test_quality_and_drift_reports_render_charts(page, workbench):  # type: igno
     _wait_report(page, "Quality: #")
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     assert page.locator(".js-plotly-plot").count() >= 4
-    _tall_shot(page, "53_reports_quality")
+    tall_shot(page, "53_reports_quality", height=4200)
     _choose_report(page, "Drift")
     wait_idle(page)
     page.get_by_role("button", name="Run report").click()
     _wait_report(page, "Drift: #")
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "classifier tells the two apart" in body
-    _tall_shot(page, "54_reports_drift")
+    tall_shot(page, "54_reports_drift", height=4200)

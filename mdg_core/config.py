@@ -12,8 +12,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mdg_core.errors import InvalidParameterError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "mdg.db"
@@ -88,7 +90,12 @@ def save_settings(db_path: Path | str, **values: Any) -> Settings:
             current = {}
     current.update({k: (str(v) if isinstance(v, Path) else v) for k, v in values.items()})
     current = {k: v for k, v in current.items() if v is not None and v != ""}
-    Settings(db_path=path, **{k: v for k, v in current.items() if k != "db_path"})  # validates
+    try:
+        Settings(db_path=path, **{k: v for k, v in current.items() if k != "db_path"})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        label = ".".join(map(str, first["loc"]))
+        raise InvalidParameterError(f"{label}: {first['msg']}.") from None
     sf.parent.mkdir(parents=True, exist_ok=True)
     tmp = sf.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(current, indent=2), encoding="utf-8")

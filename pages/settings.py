@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 
 import streamlit as st
-from pydantic import ValidationError
 
 from mdg_core import ui
-from mdg_core.config import Settings, default_gguf_model_path, save_settings, settings_file
-from mdg_core.errors import InvalidParameterError, MdgError
+from mdg_core.config import default_gguf_model_path, save_settings, settings_file
+from mdg_core.errors import MdgError
 from mdg_core.llm.model import ModelInfo, model_info
 from mdg_core.llm.selftest import probe_model
 
+SAVED_KEY = "mdg.settings.saved"
 st.title("Settings")
 st.caption("Saved next to the database in settings.json. Environment variables (MDG_*) take precedence.")
 current = ui.settings()
+if message := st.session_state.pop(SAVED_KEY, None):
+    st.success(message, icon=":material/check_circle:")
 
 
 def _env_note(field: str) -> str | None:
@@ -43,7 +45,7 @@ with ui.user_errors("Reading the model"):
     except MdgError as exc:
         st.error(f"The configured model cannot be used: {exc}", icon=":material/error:")
 
-if st.button("Test the model", icon=":material/speed:",
+if st.button("Test the model", icon=":material/speed:", key="mdg.settings.test",
              help="One short generation in a separate process: tokens per second, or the exact failure."):
     with st.spinner("Generating a few tokens…"):
         result = probe_model()
@@ -55,7 +57,7 @@ if st.button("Test the model", icon=":material/speed:",
 default_path = default_gguf_model_path()
 with st.form("mdg.settings.form"):
     model_path = st.text_input(
-        "GGUF model file", value=str(current.gguf_model_path or ""),
+        "GGUF model file", key="mdg.settings.model_path", value=str(current.gguf_model_path or ""),
         placeholder=f"empty = default ({default_path.name if default_path else 'not installed'})",
         help="Path to a .gguf file on this machine. Leave empty to use the small model shipped with the workbench.",
     )
@@ -66,7 +68,7 @@ with st.form("mdg.settings.form"):
     threads = cols[0].selectbox("llama.cpp threads", thread_choices,
                                 index=thread_choices.index(current.llm_threads) if current.llm_threads in thread_choices else 0,
                                 format_func=lambda n: f"auto ({os.cpu_count()} cores)" if n == 0 else str(n))
-    context = cols[1].number_input("Context length (tokens)", min_value=512, max_value=131072,
+    context = cols[1].number_input("Context length (tokens)", key="mdg.settings.context", min_value=512, max_value=131072,
                                    value=current.llm_context, step=512,
                                    help="Capped at the model's own context length.")
     st.divider()
@@ -77,26 +79,18 @@ with st.form("mdg.settings.form"):
                                          value=int(current.full_profile_minimal_above_cells), step=500_000)
     holdout = cols[2].number_input("Real rows kept out (holdout share)", min_value=0.0, max_value=0.89,
                                    value=float(current.holdout_share), step=0.05, format="%.2f")
-    submitted = st.form_submit_button("Save settings", type="primary", icon=":material/save:")
+    submitted = st.form_submit_button("Save settings", type="primary", icon=":material/save:", key="mdg.settings.save")
 
 if submitted:
     with ui.user_errors("Saving settings"):
         path_text = model_path.strip().strip('"')
         if path_text:
-            info = model_info(path_text)  # raises ModelLoadError with the reason
-        values = dict(gguf_model_path=path_text or None, llm_threads=int(threads), llm_context=int(context),
-                      max_upload_mb=float(max_upload), full_profile_minimal_above_cells=int(minimal_above),
-                      holdout_share=float(holdout))
-        if not path_text:
-            values["gguf_model_path"] = ""
-        try:
-            saved: Settings = save_settings(current.db_path, **values)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise InvalidParameterError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}.") from None
-        st.success(f"Settings saved to {settings_file(saved.db_path)}.", icon=":material/check_circle:")
-        if path_text:
-            _model_card(info, "New model", saved.llm_context)
+            model_info(path_text)  # a clear ModelLoadError before anything is written
+        saved = save_settings(current.db_path, gguf_model_path=path_text, llm_threads=int(threads),
+                              llm_context=int(context), max_upload_mb=float(max_upload),
+                              full_profile_minimal_above_cells=int(minimal_above), holdout_share=float(holdout))
+        st.session_state[SAVED_KEY] = f"Settings saved to {settings_file(saved.db_path)}."
+        st.rerun()
 
 st.subheader("Storage", anchor=False)
 st.caption(f"Database: `{current.db_path}` (set with MDG_DB_PATH).")

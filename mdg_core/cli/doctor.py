@@ -115,14 +115,14 @@ def check(work: bool = True) -> dict[str, Any]:
             mod = importlib.import_module(module)
             top = importlib.import_module(module.split(".")[0])
             report[label] = {"ok": True, "version": getattr(top, "__version__", getattr(mod, "__version__", ""))}
-        except Exception as exc:  # report every failure, whatever it is
+        except Exception as exc:  # noqa: BLE001 - report every failure, whatever it is
             report[label] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     if work:
         for label, task in WORK.items():
             started = time.perf_counter()
             try:
                 report[label] = {"ok": True, "detail": task()}
-            except Exception as exc:  # a failed check is a finding, not a crash of doctor
+            except Exception as exc:  # noqa: BLE001 - a failed check is a finding, not a crash of doctor
                 report[label] = {"ok": False, "error": str(exc) if isinstance(exc, MdgError) else f"{type(exc).__name__}: {exc}"}
             report[label]["seconds"] = round(time.perf_counter() - started, 2)
     return report

@@ -110,6 +110,6 @@ def probe_model(path: Path | str | None = None, threads: int | None = None, time
 if __name__ == "__main__":
     try:
         print(json.dumps(_child(sys.argv[1], int(sys.argv[2]))))
-    except Exception as exc:  # the parent shows this line to the analyst
+    except Exception as exc:  # noqa: BLE001 - the parent shows this line to the analyst
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(1)

@@ -64,18 +64,31 @@ def test_settings_page_validates_and_saves(tmp_path: Path, monkeypatch: pytest.M
     db = tmp_path / "mdg.db"
     at = _app(db, monkeypatch, "pages/settings.py")
     assert not at.exception and at.title[0].value == "Settings"
-    assert "8,192" in [m.value for m in at.metric]
-    at.text_input[0].set_value(str(tmp_path / "missing.gguf"))
-    at.button[0].click()
+    assert "4,096 tokens" in [m.value for m in at.metric]  # the context in use, not the model's maximum
+    at.text_input(key="mdg.settings.model_path").set_value(str(tmp_path / "missing.gguf"))
+    at.button(key="mdg.settings.save").click()
     at.run()
     assert any("does not exist" in e.value for e in at.error)
     assert not (tmp_path / "settings.json").exists()
-    at.text_input[0].set_value("")
-    at.number_input[1].set_value(2048)
-    at.button[0].click()
+    at.text_input(key="mdg.settings.model_path").set_value("")
+    at.number_input(key="mdg.settings.context").set_value(2048)
+    at.button(key="mdg.settings.save").click()
     at.run()
     assert not at.error and any("Settings saved" in s.value for s in at.success)
     assert load_settings(db).llm_context == 2048
+    assert "2,048 tokens" in [m.value for m in at.metric]
+
+
+def test_settings_test_the_model_names_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mdg_core.llm.selftest import TEST_CRASH_ENV
+
+    at = _app(tmp_path / "mdg.db", monkeypatch, "pages/settings.py")
+    monkeypatch.setenv(TEST_CRASH_ENV, "1")
+    at.button(key="mdg.settings.test").click()
+    at.run()
+    assert not at.exception
+    assert any("crashed (segmentation fault in llama.cpp)" in e.value for e in at.error)
+    assert at.title[0].value == "Settings"  # the page lives on
 
 
 def test_cli_mock_writes_records_and_reports_errors(tmp_path: Path, users_file: Path, capsys: pytest.CaptureFixture[str]) -> None:

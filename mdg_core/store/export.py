@@ -27,7 +27,9 @@ def neutralise_formula(value: object) -> object:
 
 
 def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Cells and column names alike: a header such as ``=HYPERLINK(...)`` is just as live as a cell."""
     out = df.copy()
+    out.columns = [neutralise_formula(str(name)) for name in out.columns]
     for i in range(out.shape[1]):
         col = out.iloc[:, i]
         if col.dtype == object or isinstance(col.dtype, (pd.StringDtype, pd.CategoricalDtype)):

@@ -37,3 +37,11 @@ def test_parquet_export_keeps_dtypes(store: DatasetStore, tmp_path: Path) -> Non
     info = store.save(frame, "p")
     back = pq.read_table(export_parquet(store, info.id, tmp_path / "p.parquet")).to_pandas()
     pd.testing.assert_frame_equal(back, frame, check_dtype=True)
+
+
+def test_formula_column_names_are_neutralised_like_cells(store: DatasetStore, tmp_path: Path) -> None:
+    frame = pd.DataFrame({'=HYPERLINK("http://evil","x")': ["a"], "@cmd": ["b"], "-5": [1], "plain": ["=1"]})
+    info = store.save(frame, "evil header")
+    header = export_csv(store, info.id, tmp_path / "h.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == '"\'=HYPERLINK(""http://evil"",""x"")",\'@cmd,-5,plain'
+    assert csv_bytes(store, info.id).decode("utf-8").splitlines()[0] == header

@@ -69,6 +69,14 @@ class ArtifactIntegrityError(StoreError):
     """A stored file's hash does not match the hash recorded when it was saved."""
 
 
+class UntrustedArtifactError(StoreError):
+    """A stored model's signature does not verify with this installation's key (refit it here)."""
+
+
+class ArtifactKeyError(StoreError):
+    """This installation's artifact signing key cannot be read or created."""
+
+
 # --- jobs ----------------------------------------------------------------------------------------
 class JobError(MdgError):
     """A background job failed; the message says why."""

@@ -39,3 +39,4 @@ def store(tmp_path: Path) -> Iterator[DatasetStore]:
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MDG_DB_PATH", str(tmp_path / "mdg.db"))
+    monkeypatch.setenv("MDG_ARTIFACT_KEY_FILE", str(tmp_path / "artifact.key"))  # never the user's own key

@@ -3,7 +3,8 @@ and ``compare_generators`` (several generators, same data and seed, quality/priv
 
 A run splits the real dataset into train and holdout (seeded; the holdout is what the privacy
 report compares against), fits on train with real per-epoch progress, samples under the rules,
-and stores the synthetic dataset, the fitted model (hash-checked artifact) and the run record.
+and stores the synthetic dataset, the fitted model (a pickle signed with this installation's key, see
+``mdg_core.signing``) and the run record.
 Nothing is written before sampling has finished, so a cancelled run leaves no dataset behind.
 """
 
@@ -141,7 +142,7 @@ def _store_run(store: DatasetStore, info: DatasetInfo, gen: Generator, generator
                fit_seconds: float, sample_seconds: float, estimate: float | None,
                train: pd.DataFrame, hold: pd.DataFrame, share: float, keep_model: bool,
                name: str | None) -> dict[str, Any]:
-    import cloudpickle
+    from mdg_core import signing
 
     train_id, hold_id = save_splits(store, info, train, hold, seed, share)
     versions = registry.versions()
@@ -152,7 +153,7 @@ def _store_run(store: DatasetStore, info: DatasetInfo, gen: Generator, generator
                        parent_id=info.id, recipe=recipe)
     model_id = None
     if keep_model:
-        payload = cloudpickle.dumps(gen)
+        payload = signing.dumps(gen, MODEL_KIND)
         model_id = store.put_artifact(
             MODEL_KIND, _model_key(info.id, generator, gen.params, seed), payload, dataset_id=info.id,
             other_dataset_id=train_id,
@@ -183,13 +184,13 @@ def _jsonable(value: Any) -> Any:
 
 
 def load_model(store: DatasetStore, artifact_id: int) -> Generator:
-    """A kept model, only from this store's artifacts, after its SHA-256 was checked by the store."""
-    import pickle
+    """A kept model from this store, unpickled only when this installation's signature verifies."""
+    from mdg_core import signing
 
     art = store.get_artifact_by_id(int(artifact_id))  # raises ArtifactIntegrityError on a hash mismatch
     if art is None or art.kind != MODEL_KIND or art.payload is None:
         raise StoreError(f"No kept model has id {artifact_id}.")
-    model = pickle.loads(art.payload)  # noqa: S301 - payload comes from our own store, hash-checked
+    model = signing.loads(art.payload, MODEL_KIND, f"Kept model #{artifact_id}")  # UntrustedArtifactError
     if not isinstance(model, Generator):
         raise StoreError(f"Artifact #{artifact_id} is not a fitted generator.")
     return model

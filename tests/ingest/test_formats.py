@@ -136,3 +136,24 @@ def test_legacy_cyrillic_is_not_mistaken_for_western(tmp_path: Path) -> None:
     path = tmp_path / "cy.csv"
     path.write_bytes(("name,n\n" + "Привет мир,1\nЗдравствуйте,2\n" * 20).encode("cp1251"))
     assert parse(path).to_frame()["name"].iloc[0] == "Привет мир"
+
+
+@pytest.mark.parametrize("text", ["Ü\nü\n", "name\nüü\n", "n\nçà\n", "name,city\nMüller,Zürich\n", "v\nété\n"])
+def test_short_latin1_files_are_read_as_western_text(tmp_path: Path, text: str) -> None:
+    # detectors guessed cp1251 ("ь"), UTF-16 and Big5 for these few bytes
+    path = tmp_path / "l1.csv"
+    path.write_bytes(text.encode("latin-1"))
+    parsed = parse(path)
+    assert parsed.encoding == "cp1252"
+    assert parsed.to_frame().iloc[:, -1].tolist() == [text.splitlines()[1].split(",")[-1]]
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("a,b\nон,да\n", "cp1251"), ("ad,şehir\nçiğ,İstanbul\n", "cp1254"), ("שם,עיר\nדוד,חיפה\n", "cp1255"),
+    ("Łódź,Gdańsk\nźdźbło,1\n", "cp1250"), ("姓名,城市\n张三,北京\n", "gb18030"), ("名前,都市\n山田,東京\n", "cp932"),
+])
+def test_short_files_in_other_legacy_encodings_keep_their_script(tmp_path: Path, text: str, encoding: str) -> None:
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(text.encode(encoding))
+    parsed = parse(path)
+    assert parsed.names + parsed.to_frame().iloc[0].astype(str).tolist() == text.replace("\n", ",").split(",")[:4]

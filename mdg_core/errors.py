@@ -69,6 +69,10 @@ class ArtifactIntegrityError(StoreError):
     """A stored file's hash does not match the hash recorded when it was saved."""
 
 
+class DatabaseBusyError(StoreError):
+    """Another job or program kept the database's write lock longer than a write may wait."""
+
+
 class UntrustedArtifactError(StoreError):
     """A stored model's signature does not verify with this installation's key (refit it here)."""
 

@@ -1,34 +1,41 @@
 """The dataset store: a catalogue with lineage over one real SQLite table per dataset.
 
 Every write happens inside one ``BEGIN IMMEDIATE`` transaction, so a failure or a killed process
-leaves the catalogue and the tables exactly as they were.
+leaves the catalogue and the tables exactly as they were. ``store.transaction()`` makes several
+writes one: every save, artifact and run recorded inside it (on this thread) commits together or
+not at all. Reads never wait for a writer (WAL); a writer that waits longer than the busy timeout
+gets ``DatabaseBusyError`` naming the job that holds the lock.
 """
 
 from __future__ import annotations
 
+import builtins
 import gc
 import hashlib
+import os
 import threading
 import uuid
-from queue import Full, Queue
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from queue import Full, Queue
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from mdg_core.errors import (
     ArtifactIntegrityError,
+    DatabaseBusyError,
     DatasetNotFoundError,
     HasDependentsError,
     StoreError,
 )
 from mdg_core.store import schema
-from mdg_core.store.engine import WRITE_OPTION, make_engine
+from mdg_core.store.engine import BUSY_TIMEOUT_S, WRITE_OPTION, is_busy, make_engine
 from mdg_core.store.typemap import ColumnSpec, decode, encode, rows_to_columns, spec_for
 
 WRITE_CHUNK_ROWS = 50_000
@@ -84,36 +91,79 @@ class Artifact:
 class DatasetStore:
     """Datasets, artifacts and runs in one SQLite file. Safe to share between threads."""
 
-    def __init__(self, db_path: Path | str) -> None:
+    def __init__(self, db_path: Path | str, busy_timeout_s: float | None = None) -> None:
         self.db_path = Path(db_path)
-        self.engine = make_engine(self.db_path)
+        self.busy_timeout_s = BUSY_TIMEOUT_S if busy_timeout_s is None else float(busy_timeout_s)
+        self.engine = make_engine(self.db_path, self.busy_timeout_s)
         self._local = threading.local()
-        with self.write() as conn:
-            schema.metadata.create_all(conn)
+        with self.read() as conn:  # reads only: opening never waits for a running writer
+            current = schema.is_current(conn)
+        if not current:
+            with self.write() as conn:
+                if not schema.is_current(conn):  # another process may have done it meanwhile
+                    schema.upgrade(conn)
 
     # --- transactions ------------------------------------------------------------------------
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any error."""
-        depth = getattr(self._local, "depth", 0)
-        self._local.depth = depth + 1
-        try:
-            with self.engine.connect() as conn:
-                conn.execution_options(**{WRITE_OPTION: True})
-                with conn.begin():
+    def transaction(self) -> Iterator[Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any error.
+
+        Every store write and read on this thread inside it joins it (a nested write is a
+        savepoint), so what a run produces is stored whole or not at all, and reads see it.
+        """
+        outer: Connection | None = getattr(self._local, "conn", None)
+        if outer is not None:
+            with outer.begin_nested():
+                yield outer
+            return
+        with self.engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            try:
+                trans = conn.begin()
+            except OperationalError as exc:
+                if is_busy(exc):
+                    raise self._busy_error() from exc
+                raise
+            self._local.conn = conn
+            try:
+                with trans:
                     yield conn
-        finally:
-            self._local.depth = depth
+            finally:
+                self._local.conn = None
+
+    write = transaction
 
     def in_write(self) -> bool:
         """True inside a write transaction on this thread (a second writer would wait on it)."""
-        return getattr(self._local, "depth", 0) > 0
+        return getattr(self._local, "conn", None) is not None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A deferred transaction: a consistent snapshot for several reads."""
+        """A deferred transaction: a consistent snapshot for several reads (inside a write
+        transaction on this thread, that transaction, so that its own writes are visible)."""
+        outer: Connection | None = getattr(self._local, "conn", None)
+        if outer is not None:
+            yield outer
+            return
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    def _busy_error(self) -> DatabaseBusyError:
+        """Name what holds the write lock: the running jobs of other processes, if any."""
+        try:
+            with self.read() as conn:
+                rows = conn.execute(
+                    select(schema.jobs.c.id, schema.jobs.c.title, schema.jobs.c.pid)
+                    .where(schema.jobs.c.status == "running").order_by(schema.jobs.c.id)
+                ).all()
+        except OperationalError:
+            rows = []
+        others = [f"'{title}' (job #{job_id})" for job_id, title, pid in rows if pid != os.getpid()]
+        who = " or ".join(others) if others else "another program writing to it"
+        return DatabaseBusyError(
+            f"The database is busy: waiting for {who}; gave up after {self.busy_timeout_s:g} s. "
+            "Try again when it has finished (reading and browsing work meanwhile)."
+        )
 
     # --- datasets ------------------------------------------------------------------------------
     def save(
@@ -160,21 +210,21 @@ class DatasetStore:
         if parent_id is not None:
             self.get(parent_id)
         with self.write() as conn:
-            dataset_id = conn.execute(
+            dataset_id = _new_id(conn.execute(
                 insert(schema.datasets).values(
                     name=name, kind=kind, table_name=f"pending_{uuid.uuid4().hex}",
                     source_name=source_name, source_sha256=source_sha256, created_at=now_iso(),
                     n_rows=0, n_cols=len(specs), parent_id=parent_id, recipe=recipe, meta=meta,
                 )
-            ).inserted_primary_key[0]
+            ))
             table = f"ds_{dataset_id}"
             cols_sql = ", ".join(f'"{s.storage_name}" {s.sql_type}' for s in specs)
-            raw = conn.connection.driver_connection
+            raw = _raw(conn)
             raw.execute(f'CREATE TABLE "{table}" ({cols_sql})')
             sql = f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in specs)})'
             n_rows = 0
             for columns in _prefetch(chunks):
-                raw.executemany(sql, zip(*columns))
+                raw.executemany(sql, zip(*columns, strict=True))
                 n_rows += len(columns[0]) if columns else 0
                 if progress:
                     progress(n_rows, total_rows or n_rows)
@@ -213,11 +263,13 @@ class DatasetStore:
         ]
         return DatasetInfo(columns=specs, **{k: row[k] for k in _INFO_FIELDS})
 
-    def list(self, kinds: Iterable[str] | None = None) -> list[DatasetInfo]:
-        """All datasets, newest first, optionally only some kinds."""
+    def list(self, kinds: Iterable[str] | None = None, parent_id: int | None = None) -> list[DatasetInfo]:
+        """All datasets, newest first, optionally only some kinds or the children of one dataset."""
         query = select(schema.datasets.c.id).order_by(schema.datasets.c.id.desc())
         if kinds is not None:
             query = query.where(schema.datasets.c.kind.in_(list(kinds)))
+        if parent_id is not None:
+            query = query.where(schema.datasets.c.parent_id == int(parent_id))
         with self.read() as conn:
             ids = conn.execute(query).scalars().all()
             return [self._get(conn, i) for i in ids]
@@ -225,7 +277,7 @@ class DatasetStore:
     def load(
         self,
         dataset_id: int,
-        columns: list[str] | None = None,
+        columns: builtins.list[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> pd.DataFrame:
@@ -235,7 +287,7 @@ class DatasetStore:
             specs = _select_specs(info, columns)
             sql = _select_sql(info.table_name, specs, limit, offset)
             with _gc_paused():
-                rows = conn.connection.driver_connection.execute(sql).fetchall()
+                rows = _raw(conn).execute(sql).fetchall()
                 columns_out = rows_to_columns(rows, len(specs))
                 del rows
         return _frame(columns_out, specs)
@@ -258,11 +310,11 @@ class DatasetStore:
             conn.execute(update(schema.datasets).where(schema.datasets.c.id == dataset_id).values(name=name))
         return self.get(dataset_id)
 
-    def descendants(self, dataset_id: int) -> list[DatasetInfo]:
+    def descendants(self, dataset_id: int) -> builtins.list[DatasetInfo]:
         """Every dataset derived from this one, directly or not, nearest first."""
         with self.read() as conn:
             self._get(conn, int(dataset_id))
-            found: list[int] = []
+            found: builtins.list[int] = []
             frontier = [int(dataset_id)]
             while frontier:
                 children = conn.execute(
@@ -272,9 +324,9 @@ class DatasetStore:
                 frontier = list(children)
             return [self._get(conn, i) for i in found]
 
-    def lineage(self, dataset_id: int) -> list[DatasetInfo]:
+    def lineage(self, dataset_id: int) -> builtins.list[DatasetInfo]:
         """The dataset and its ancestors, from itself up to the original upload."""
-        chain: list[DatasetInfo] = []
+        chain: builtins.list[DatasetInfo] = []
         current: int | None = int(dataset_id)
         while current is not None and len(chain) < 1000:
             info = self.get(current)
@@ -282,7 +334,7 @@ class DatasetStore:
             current = info.parent_id
         return chain
 
-    def delete(self, dataset_id: int, cascade: bool = False) -> list[int]:
+    def delete(self, dataset_id: int, cascade: bool = False) -> builtins.list[int]:
         """Delete a dataset; with ``cascade`` its descendants too. Returns the deleted ids."""
         dependents = self.descendants(dataset_id)
         if dependents and not cascade:
@@ -293,7 +345,7 @@ class DatasetStore:
             )
         ids = [d.id for d in reversed(dependents)] + [int(dataset_id)]
         with self.write() as conn:
-            raw = conn.connection.driver_connection
+            raw = _raw(conn)
             for i in ids:
                 info = self._get(conn, i)
                 raw.execute(f'DROP TABLE IF EXISTS "{info.table_name}"')
@@ -390,7 +442,7 @@ class DatasetStore:
         """Record a generation run (see ``schema.runs`` for the fields); returns its id."""
         values.setdefault("created_at", now_iso())
         with self.write() as conn:
-            return int(conn.execute(insert(schema.runs).values(**values)).inserted_primary_key[0])
+            return _new_id(conn.execute(insert(schema.runs).values(**values)))
 
     def get_run(self, run_id: int) -> dict[str, Any]:
         with self.read() as conn:
@@ -399,7 +451,7 @@ class DatasetStore:
             raise StoreError(f"No generation run has id {run_id}.")
         return dict(row)
 
-    def list_runs(self, dataset_id: int | None = None) -> list[dict[str, Any]]:
+    def list_runs(self, dataset_id: int | None = None) -> builtins.list[dict[str, Any]]:
         query = select(schema.runs).order_by(schema.runs.c.id.desc())
         if dataset_id is not None:
             query = query.where(
@@ -415,6 +467,19 @@ class DatasetStore:
                 select(schema.runs).where(schema.runs.c.output_dataset_id == dataset_id)
             ).mappings().first()
         return dict(row) if row else None
+
+
+def _raw(conn: Connection) -> Any:
+    """The sqlite3 connection under SQLAlchemy's, for bulk inserts and fast fetches."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    return raw
+
+
+def _new_id(result: Any) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 _DONE = object()
@@ -503,7 +568,7 @@ def _gc_paused() -> Iterator[None]:
 def _frame(columns: list[Any], specs: list[ColumnSpec]) -> pd.DataFrame:
     if not specs:
         return pd.DataFrame()
-    data = {i: decode(col, s) for i, (col, s) in enumerate(zip(columns, specs))}
+    data = {i: decode(col, s) for i, (col, s) in enumerate(zip(columns, specs, strict=True))}
     frame = pd.DataFrame(data)
     frame.columns = [s.name for s in specs]
     return frame

@@ -7,6 +7,10 @@ Tables:
   by kind and a caller-chosen key, with a SHA-256 of the payload.
 - ``runs``: generation runs with everything needed to reproduce them.
 - ``jobs``: background jobs, their progress and outcome.
+
+Opening a database checks the schema with reads only (``is_current``); only a new or older file is
+upgraded (``upgrade``, under the write lock), so opening never waits for a running writer. A column
+added to a table below reaches older files by itself (as a nullable column).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Column,
+    Connection,
     Float,
     ForeignKey,
     Integer,
@@ -26,6 +31,7 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+SCHEMA_VERSION = 1  # PRAGMA user_version once a file has every table and column below
 
 DATASET_KINDS = ("uploaded", "transformed", "synthetic", "mock", "split")
 
@@ -116,3 +122,42 @@ jobs = Table(
     Column("result", JSON),
     Column("error", Text),
 )
+
+
+def _existing(conn: Connection) -> tuple[dict[str, set[str]], set[str]]:
+    """Columns of each existing table, and the names of existing indexes (reads only)."""
+    names = ", ".join(f"'{name}'" for name in metadata.tables)  # not the thousands of ds_<id> tables
+    rows = conn.exec_driver_sql(
+        f"SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index') AND tbl_name IN ({names})"
+    ).all()
+    indexes = {name for kind, name in rows if kind == "index"}
+    columns = {
+        name: {r[1] for r in conn.exec_driver_sql(f'PRAGMA table_info("{name}")').all()}
+        for kind, name in rows if kind == "table"
+    }
+    return columns, indexes
+
+
+def is_current(conn: Connection) -> bool:
+    """True when every table, column and index of this schema exists; reads only, takes no lock."""
+    columns, indexes = _existing(conn)
+    for table in metadata.sorted_tables:
+        have = columns.get(table.name)
+        if have is None or not {c.name for c in table.columns} <= have:
+            return False
+        if not {str(i.name) for i in table.indexes} <= indexes:
+            return False
+    return True
+
+
+def upgrade(conn: Connection) -> None:
+    """Create what is missing (inside the caller's write transaction): new tables and indexes, and
+    columns added since an older file was made (nullable, since SQLite cannot add NOT NULL ones)."""
+    metadata.create_all(conn, checkfirst=True)
+    columns, _ = _existing(conn)
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            if column.name not in columns.get(table.name, set()):
+                sql_type = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {sql_type}')
+    conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mdg_core.store import DatasetStore
-from mdg_core.store import catalog
+from mdg_core.store import DatasetStore, catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 

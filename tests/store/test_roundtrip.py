@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pandas as pd
 import palmerpenguins
+import pandas as pd
 import plotly.data
 import pytest
 

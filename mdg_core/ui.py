@@ -28,13 +28,7 @@ log = logging.getLogger("mdg_core.ui")
 CURRENT_KEY = "mdg.current_dataset_id"
 PENDING_KEY = "mdg.pending_dataset_id"
 SIDEBAR_KEY = "mdg.sidebar_dataset"
-KIND_ICONS = {
-    "uploaded": ":material/upload_file:",
-    "transformed": ":material/auto_fix_high:",
-    "synthetic": ":material/science:",
-    "mock": ":material/smart_toy:",
-    "split": ":material/call_split:",
-}
+DATASET_PARAM = "ds"  # the current dataset in the URL: a refresh or a bookmark keeps it
 
 
 def settings() -> Settings:
@@ -69,6 +63,15 @@ def user_errors(action: str = "That") -> Iterator[None]:
             "Nothing was changed; the details are in the server log.",
             icon=":material/error:",
         )
+
+
+def _query_int(name: str) -> int | None:
+    """An integer query parameter of the page's URL, or None when absent or not a number."""
+    value = st.query_params.get(name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def current_dataset_id() -> int | None:
@@ -111,6 +114,8 @@ def sidebar_dataset_selector() -> DatasetInfo | None:
         ids = [d.id for d in datasets]
         labels = {d.id: dataset_label(d) for d in datasets}
         current = current_dataset_id()
+        if current is None:  # a new session (a refresh, a bookmark): the URL says which dataset
+            current = _query_int(DATASET_PARAM)
         if current not in ids:
             current = ids[0]
         pending = st.session_state.pop(PENDING_KEY, None)
@@ -121,6 +126,8 @@ def sidebar_dataset_selector() -> DatasetInfo | None:
             label_visibility="collapsed",
         )
         st.session_state[CURRENT_KEY] = chosen
+        if st.query_params.get(DATASET_PARAM) != str(chosen):
+            st.query_params[DATASET_PARAM] = str(chosen)
         info = next(d for d in datasets if d.id == chosen)
         if info.parent_id:
             st.caption(f"Derived from #{info.parent_id}")
@@ -236,3 +243,22 @@ def active_job_id(job_key: str) -> int | None:
     except MdgError:
         return None
     return info.id if info.active else None
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Make a deep link on a fresh server run through ``app.py``'s navigation.
+
+    Why: until some session has called ``st.navigation``, Streamlit treats the ``pages/`` folder as a
+    legacy multipage app, so the first visit to ``/generate`` ran ``pages/generate.py`` alone, under a raw
+    list of file names and without the sidebar. Every page imports this module, so the first such run
+    switches the legacy mode off for the server and reruns, which goes through ``app.py``.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_legacy_pages_mode()

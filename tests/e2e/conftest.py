@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from mdg_core.store import DatasetStore
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MDG_CHROMIUM", "/usr/bin/chromium")
+VIEWPORT = {"width": 1440, "height": 1000}
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
@@ -64,32 +66,40 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 90
     raise RuntimeError("streamlit did not become healthy in time")
 
 
+@contextmanager
+def running_workbench(data_dir: Path) -> Iterator[Workbench]:
+    """``streamlit run app.py`` on a free port over ``data_dir/mdg.db``, as ``make run`` starts it."""
+    db_path = data_dir / "mdg.db"
+    port = _free_port()
+    env = dict(os.environ, MDG_DB_PATH=str(db_path), TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="")
+    with open(data_dir / "streamlit.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, proc)
+            yield Workbench(url, db_path, DatasetStore(db_path), proc)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 @pytest.fixture(scope="session")
 def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (make test does).")
     data_dir = tmp_path_factory.mktemp("e2e-data")
-    db_path = data_dir / "mdg.db"
-    port = _free_port()
-    env = dict(os.environ, MDG_DB_PATH=str(db_path), TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="")
-    log = open(data_dir / "streamlit.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
-        yield Workbench(url, db_path, DatasetStore(db_path), proc)
+        with running_workbench(data_dir) as bench:
+            yield bench
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         shutil.copy(data_dir / "streamlit.log", _artifacts() / "streamlit.log")
 
 
@@ -113,7 +123,7 @@ def browser() -> Iterator[object]:
 def page(workbench: Workbench, browser: object) -> Iterator[object]:
     from tests.e2e.harness import QUIET_WATCH, wait_idle
 
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)  # type: ignore[attr-defined]
     context.set_default_timeout(30_000)
     context.add_init_script(QUIET_WATCH)
     pg = context.new_page()

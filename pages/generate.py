@@ -152,7 +152,7 @@ def _param_inputs(spec: dict[str, Any], prefix: str) -> dict[str, Any]:
 
 
 def _label(g: dict[str, Any]) -> str:
-    flag = "" if g["available"] else " — unavailable"
+    flag = (" — recommended" if g.get("recommended") else "") + ("" if g["available"] else " — unavailable")
     return f"{g['title']} · {g['library']} ({g['name']}){flag}"
 
 
@@ -209,7 +209,7 @@ def generate_section() -> None:
     gens = _generators()
     by_name = {g["name"]: g for g in gens}
     name = st.selectbox("Generator", list(by_name), format_func=lambda n: _label(by_name[n]),
-                        index=list(by_name).index(registry.BASELINE), key="mdg.generate.generator")
+                        index=list(by_name).index(registry.recommended()), key="mdg.generate.generator")
     spec = by_name[name]
     st.caption(spec["description"])
     if not spec["available"]:
@@ -305,7 +305,8 @@ def _show_comparison(result: dict[str, Any]) -> None:
 def compare_section() -> None:
     gens = [g for g in _generators() if g["available"]]
     names = [g["name"] for g in gens]
-    default = [n for n in (registry.BASELINE, "synthcity_marginal_distributions", "copy_rows") if n in names]
+    default = [n for n in (registry.recommended(), registry.BASELINE, "synthcity_marginal_distributions", "copy_rows")
+               if n in names]
     titles = {g["name"]: f"{g['title']} · {g['library']}" for g in gens}
     chosen = st.multiselect("Generators", names, default=default, format_func=titles.get,
                             key="mdg.generate.cmp.gens")

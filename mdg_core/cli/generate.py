@@ -47,13 +47,16 @@ def cmd_generators(args: argparse.Namespace, store: DatasetStore) -> list[dict[s
 
 
 def cmd_generate(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]:
-    params = {"dataset_id": args.id, "generator": args.generator, "params": _pairs(args.param, "--param"),
+    from mdg_core.generators.registry import recommended
+
+    generator = args.generator or recommended()
+    params = {"dataset_id": args.id, "generator": generator, "params": _pairs(args.param, "--param"),
               "seed": args.seed, "n_rows": args.rows, "conditions": _pairs(args.condition, "--condition") or None,
               "keep_model": not args.no_model, "name": args.name}
     rules = _rules(args.rule)
     if rules is not None:
         params["rules"] = rules
-    return jobs.run_inline(store, "generate", params, f"Generate with {args.generator}",
+    return jobs.run_inline(store, "generate", params, f"Generate with {generator}",
                            on_progress=progress_printer(args.quiet))
 
 
@@ -77,14 +80,15 @@ def cmd_compare(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]
                            "Compare generators", on_progress=progress_printer(args.quiet))
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generators", help="list synthetic-data generators, their parameters and availability")
     p.add_argument("--no-check", action="store_true", help="skip the (slow, cached) import check")
     p.set_defaults(func=cmd_generators)
 
     p = sub.add_parser("generate", help="fit a generator on a dataset and store synthetic rows")
     p.add_argument("id", type=int, help="real dataset id")
-    p.add_argument("--generator", required=True)
+    p.add_argument("--generator", default=None,
+                   help="generator name (default: the recommended one; see `generators`)")
     p.add_argument("--rows", type=int, default=None, help="rows to sample (default: as many as the real data)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")

@@ -21,6 +21,7 @@ from mdg_core.errors import GeneratorUnavailableError, UnknownGeneratorError
 from mdg_core.generators.base import Generator, GeneratorSpec
 
 GENERATORS: dict[str, str] = {
+    "sequential_trees": "mdg_core.generators.sequential_trees:SequentialTrees",
     "sdv_gaussian_copula": "mdg_core.generators.sdv_single:GaussianCopula",
     "sdv_ctgan": "mdg_core.generators.sdv_single:CTGAN",
     "sdv_tvae": "mdg_core.generators.sdv_single:TVAE",
@@ -39,7 +40,7 @@ GENERATORS: dict[str, str] = {
     "llm_table": "mdg_core.generators.llm_table:LLMTable",
     "copy_rows": "mdg_core.generators.copy_rows:CopyRows",
 }
-BASELINE = "sdv_gaussian_copula"
+BASELINE = "sdv_gaussian_copula"  # what comparisons measure against, not the default
 VERSIONED = ("sdv", "ctgan", "copulas", "rdt", "sdmetrics", "synthcity", "torch", "opacus", "pandas", "numpy")
 
 
@@ -54,6 +55,11 @@ def generator_class(name: str) -> type[Generator]:
 
 def spec(name: str) -> GeneratorSpec:
     return generator_class(name).spec
+
+
+def recommended() -> str:
+    """The generator to use when the analyst names none (the one whose spec says ``recommended``)."""
+    return next((name for name in GENERATORS if spec(name).recommended), BASELINE)
 
 
 def versions() -> dict[str, str]:
@@ -117,7 +123,8 @@ def list_generators(check: bool = True) -> list[dict[str, Any]]:
     for name in GENERATORS:
         s = spec(name)
         info = {"name": s.name, "title": s.title or s.name, "family": s.family, "library": s.library,
-                "description": s.description, "neural": s.neural, "params": [p.to_json() for p in s.params]}
+                "description": s.description, "neural": s.neural, "recommended": s.recommended,
+                "params": [p.to_json() for p in s.params]}
         state = avail.get(name, {"available": None, "reason": None})
         info.update(available=state["available"], reason=state["reason"])
         out.append(info)

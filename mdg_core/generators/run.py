@@ -5,7 +5,8 @@ A run splits the real dataset into train and holdout (seeded; the holdout is wha
 report compares against), fits on train with real per-epoch progress, samples under the rules,
 and stores the synthetic dataset, the fitted model (a pickle signed with this installation's key, see
 ``mdg_core.signing``) and the run record.
-Nothing is written before sampling has finished, so a cancelled run leaves no dataset behind.
+Nothing is written before sampling has finished, and then the split, the synthetic dataset, the
+model and the run record are written in one transaction: a run is stored whole or not at all.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import platform
 import resource
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,7 +28,7 @@ from mdg_core.errors import CancelledError, GeneratorError, InvalidParameterErro
 from mdg_core.generators import metadata as md
 from mdg_core.generators import registry
 from mdg_core.generators.base import Generator
-from mdg_core.rules import prepare
+from mdg_core.rules import Rule, prepare
 from mdg_core.rules.enforce import sample_with_rules
 from mdg_core.store import DatasetInfo, DatasetStore
 
@@ -44,8 +46,7 @@ def stored_rules(info: DatasetInfo) -> list[dict[str, Any]]:
     return list((info.meta or {}).get(RULES_KEY, []))
 
 
-def split(store: DatasetStore, info: DatasetInfo, df: pd.DataFrame, seed: int,
-          share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split(info: DatasetInfo, df: pd.DataFrame, seed: int, share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Seeded train/holdout split of the real rows (holdout may be empty when share is 0)."""
     rng = np.random.default_rng(int(seed) % (2**32))
     order = rng.permutation(len(df))
@@ -57,20 +58,55 @@ def split(store: DatasetStore, info: DatasetInfo, df: pd.DataFrame, seed: int,
     return train, hold
 
 
-def save_splits(store: DatasetStore, info: DatasetInfo, train: pd.DataFrame, hold: pd.DataFrame,
-                seed: int, share: float) -> tuple[int, int | None]:
-    """Store train and holdout as ``split`` datasets, reusing an identical earlier split."""
-    ids: dict[str, int | None] = {}
-    existing = [d for d in store.list(kinds=["split"]) if d.parent_id == info.id]
-    for part, frame in (("train", train), ("holdout", hold)):
+@dataclass(frozen=True)
+class Training:
+    """What every run trains on: the real rows, their metadata and rules, and the seeded split."""
+
+    info: DatasetInfo
+    real: pd.DataFrame
+    stored: dict[str, Any]  # the dataset's column metadata (``generators.metadata``)
+    rules: list[Rule]
+    metadata: md.TableMetadata
+    seed: int
+    share: float
+    train: pd.DataFrame
+    holdout: pd.DataFrame
+
+
+def prepare_training(store: DatasetStore, dataset_id: int, seed: int,
+                     rules: list[dict[str, Any]] | None = None) -> Training:
+    """Load → metadata → rules → split, the same way for ``generate`` and ``compare``.
+
+    ``rules`` default to the dataset's stored rules; the holdout share comes from the settings."""
+    info = store.get(dataset_id)
+    real = store.load(dataset_id)
+    stored = md.for_dataset(store, dataset_id, real)
+    rule_list = prepare(rules if rules is not None else stored_rules(info), real)
+    share = load_settings(store.db_path).holdout_share
+    train, hold = split(info, real, seed, share)
+    return Training(info=info, real=real, stored=stored, rules=rule_list,
+                    metadata=md.to_table_metadata(stored, rule_list), seed=int(seed), share=share,
+                    train=train, holdout=hold)
+
+
+def _split_recipe(part: str, prep: Training) -> dict[str, Any]:
+    return {"split": part, "seed": prep.seed, "holdout_share": float(prep.share), "of": prep.info.id,
+            "of_rows": prep.info.n_rows}
+
+
+def save_splits(store: DatasetStore, prep: Training) -> tuple[int, int | None]:
+    """Train and holdout as ``split`` datasets: an identical earlier pair (same parent, seed, share
+    and row counts) is reused, so repeated runs do not store the same rows again."""
+    existing = store.list(kinds=["split"], parent_id=prep.info.id)
+    ids: dict[str, int | None] = {"holdout": None}
+    for part, frame in (("train", prep.train), ("holdout", prep.holdout)):
         if part == "holdout" and frame.empty:
-            ids[part] = None
             continue
-        recipe = {"split": part, "seed": int(seed), "holdout_share": float(share), "of": info.id}
+        recipe = _split_recipe(part, prep)
         found = next((d for d in existing if d.recipe == recipe and d.n_rows == len(frame)), None)
         if found is None:
-            found = store.save(frame, f"{info.name} · {part} (seed {seed})", "split", parent_id=info.id,
-                               recipe=recipe)
+            found = store.save(frame, f"{prep.info.name} · {part} (seed {prep.seed})", "split",
+                               parent_id=prep.info.id, recipe=recipe)
         ids[part] = found.id
     return int(ids["train"]), ids["holdout"]  # type: ignore[arg-type]
 
@@ -97,13 +133,8 @@ def generate(ctx: Any, dataset_id: int, generator: str, params: dict[str, Any] |
     info = store.get(dataset_id)
     gen = registry.get(generator, random_state=seed, **(params or {}))
     ctx.progress(0, 1, f"Loading {info.n_rows:,} rows")
-    real = store.load(dataset_id)
-    stored = md.for_dataset(store, dataset_id, real)
-    rule_list = prepare(rules if rules is not None else stored_rules(info), real)
-    tmeta = md.to_table_metadata(stored, rule_list)
-    share = load_settings(store.db_path).holdout_share
-    train, hold = split(store, info, real, seed, share)
-    n = int(n_rows or len(real))
+    prep = prepare_training(store, dataset_id, seed, rules)
+    n = int(n_rows or len(prep.real))
     if n < 1:
         raise InvalidParameterError("The number of rows must be at least 1.")
     conds = _conditions(conditions, n)
@@ -111,7 +142,7 @@ def generate(ctx: Any, dataset_id: int, generator: str, params: dict[str, Any] |
     estimate = None
     if gen.spec.neural:
         ctx.progress(0.01, 1, "Timing one calibration epoch to estimate the fit time…")
-        estimate = gen.estimate_fit_seconds(train, tmeta)
+        estimate = gen.estimate_fit_seconds(prep.train, prep.metadata)
         ctx.progress(0.02, 1, f"Fitting: estimated {estimate:.0f} s", eta_seconds=estimate)
     fit_start = time.perf_counter()
 
@@ -121,57 +152,59 @@ def generate(ctx: Any, dataset_id: int, generator: str, params: dict[str, Any] |
         eta = elapsed * (1 - frac) / frac if frac > 0.02 else estimate
         ctx.progress(0.02 + 0.83 * frac, 1, f"Fitting {generator}: {message}", eta_seconds=eta)
 
-    gen.fit(train, tmeta, progress=fit_progress, cancel=ctx.cancelled)
+    gen.fit(prep.train, prep.metadata, progress=fit_progress, cancel=ctx.cancelled)
     fit_seconds = time.perf_counter() - fit_start
 
     sample_start = time.perf_counter()
     out, report = sample_with_rules(
-        gen, n, seed, rule_list, conds,
+        gen, n, seed, prep.rules, conds,
         progress=lambda d, t, m: ctx.progress(0.85 + 0.1 * (d / t if t else 0), 1, m),
     )
     sample_seconds = time.perf_counter() - sample_start
     ctx.progress(0.96, 1, "Saving the synthetic dataset")
     if ctx.cancelled():
         raise CancelledError("Cancelled by the analyst; nothing was saved.")
-    return _store_run(store, info, gen, generator, seed, n, out, report, conds, fit_seconds, sample_seconds,
-                      estimate, train, hold, share, keep_model, name)
+    return _store_run(store, prep, gen, generator, n, out, report, conds, fit_seconds, sample_seconds,
+                      estimate, keep_model, name)
 
 
-def _store_run(store: DatasetStore, info: DatasetInfo, gen: Generator, generator: str, seed: int, n: int,
+def _store_run(store: DatasetStore, prep: Training, gen: Generator, generator: str, n: int,
                out: pd.DataFrame, report: dict[str, Any], conds: dict[str, Any] | None,
-               fit_seconds: float, sample_seconds: float, estimate: float | None,
-               train: pd.DataFrame, hold: pd.DataFrame, share: float, keep_model: bool,
+               fit_seconds: float, sample_seconds: float, estimate: float | None, keep_model: bool,
                name: str | None) -> dict[str, Any]:
+    """Everything a run produces, in one transaction: a failure or a kill stores none of it."""
     from mdg_core import signing
 
-    train_id, hold_id = save_splits(store, info, train, hold, seed, share)
+    info, seed = prep.info, prep.seed
     versions = registry.versions()
     recipe = {"generator": generator, "params": gen.params, "seed": seed, "rows": n,
               "conditions": _jsonable(conds), "rules": [r["rule"] for r in report["rules"]],
               "summary": f"{generator} · seed {seed}"}
-    synth = store.save(out, name or f"{info.name} · {generator} (seed {seed})", "synthetic",
-                       parent_id=info.id, recipe=recipe)
-    model_id = None
-    if keep_model:
-        payload = signing.dumps(gen, MODEL_KIND)
-        model_id = store.put_artifact(
-            MODEL_KIND, _model_key(info.id, generator, gen.params, seed), payload, dataset_id=info.id,
-            other_dataset_id=train_id,
-            params={"generator": generator, "params": gen.params, "seed": seed},
-            summary={"generator": generator, "fit_seconds": fit_seconds, "bytes": len(payload),
-                     "train_dataset_id": train_id, "holdout_dataset_id": hold_id, "versions": versions},
-        )
+    payload = signing.dumps(gen, MODEL_KIND) if keep_model else None  # before the lock is taken
     peak = peak_memory_mb()
     meta = {"conditions": _jsonable(conds), "estimated_fit_seconds": estimate,
             "sampled_rows": report["sampled_rows"], "sampling_rounds": report["rounds"],
-            "sdv_constraints": getattr(gen, "sdv_constraints_", []), "holdout_share": share,
+            "sdv_constraints": getattr(gen, "sdv_constraints_", []), "holdout_share": prep.share,
             "epoch_seconds": getattr(gen, "epoch_seconds_", None)}
-    run_id = store.record_run(
-        dataset_id=info.id, generator=generator, params=gen.params, seed=seed, n_rows=n, versions=versions,
-        fit_seconds=fit_seconds, sample_seconds=sample_seconds, peak_memory_mb=peak,
-        violations=report["rules"], output_dataset_id=synth.id, train_dataset_id=train_id,
-        holdout_dataset_id=hold_id, model_artifact_id=model_id, status="done", meta=meta,
-    )
+    with store.transaction():
+        train_id, hold_id = save_splits(store, prep)
+        synth = store.save(out, name or f"{info.name} · {generator} (seed {seed})", "synthetic",
+                           parent_id=info.id, recipe=recipe)
+        model_id = None
+        if payload is not None:
+            model_id = store.put_artifact(
+                MODEL_KIND, _model_key(info.id, generator, gen.params, seed), payload, dataset_id=info.id,
+                other_dataset_id=train_id,
+                params={"generator": generator, "params": gen.params, "seed": seed},
+                summary={"generator": generator, "fit_seconds": fit_seconds, "bytes": len(payload),
+                         "train_dataset_id": train_id, "holdout_dataset_id": hold_id, "versions": versions},
+            )
+        run_id = store.record_run(
+            dataset_id=info.id, generator=generator, params=gen.params, seed=seed, n_rows=n, versions=versions,
+            fit_seconds=fit_seconds, sample_seconds=sample_seconds, peak_memory_mb=peak,
+            violations=report["rules"], output_dataset_id=synth.id, train_dataset_id=train_id,
+            holdout_dataset_id=hold_id, model_artifact_id=model_id, status="done", meta=meta,
+        )
     return {"run_id": run_id, "output_dataset_id": synth.id, "train_dataset_id": train_id,
             "holdout_dataset_id": hold_id, "model_artifact_id": model_id, "rows": n,
             "fit_seconds": round(fit_seconds, 3), "sample_seconds": round(sample_seconds, 3),
@@ -244,13 +277,8 @@ def compare(ctx: Any, dataset_id: int, generators: list[str], params: dict[str, 
         raise InvalidParameterError("Choose at least one generator to compare.")
     for name in generators:
         registry.spec(name)  # unknown names fail before any work
-    info = store.get(dataset_id)
-    real = store.load(dataset_id)
-    stored = md.for_dataset(store, dataset_id, real)
-    rule_list = prepare(stored_rules(info), real)
-    tmeta = md.to_table_metadata(stored, rule_list)
-    share = load_settings(store.db_path).holdout_share or 0.2
-    train, hold = split(store, info, real, seed, share)
+    prep = prepare_training(store, dataset_id, seed)
+    train, hold, stored = prep.train, prep.holdout, prep.stored
     n = int(n_rows or len(train))
     rows: list[dict[str, Any]] = []
     for i, name in enumerate(generators):
@@ -265,10 +293,10 @@ def compare(ctx: Any, dataset_id: int, generators: list[str], params: dict[str, 
         try:
             gen = registry.get(name, random_state=seed, **(params or {}).get(name, {}))
             started = time.perf_counter()
-            gen.fit(train, tmeta, progress=prog, cancel=ctx.cancelled)
+            gen.fit(train, prep.metadata, progress=prog, cancel=ctx.cancelled)
             row["fit_seconds"] = time.perf_counter() - started
             started = time.perf_counter()
-            out, report = sample_with_rules(gen, n, seed, rule_list)
+            out, report = sample_with_rules(gen, n, seed, prep.rules)
             row["sample_seconds"] = time.perf_counter() - started
             ctx.progress(base + step * 0.85, 1, f"{name}: scoring")
             row["quality"] = quality_score(train, out, stored)
@@ -288,6 +316,9 @@ def compare(ctx: Any, dataset_id: int, generators: list[str], params: dict[str, 
         rows.append(row)
     result = {"dataset_id": dataset_id, "seed": seed, "rows": n, "train_rows": len(train),
               "holdout_rows": len(hold), "results": rows}
+    if len(hold) < 10:
+        result["note"] = (f"Privacy is not scored: the holdout has {len(hold)} rows (holdout share "
+                          f"{prep.share:g} in Settings) and at least 10 are needed as a control.")
     store.put_artifact("comparison", f"{dataset_id}:{seed}:{uuid.uuid4().hex[:8]}", None, dataset_id=dataset_id,
                        params={"generators": generators, "seed": seed}, summary=_jsonable(result))
     return _jsonable(result)  # type: ignore[no-any-return]

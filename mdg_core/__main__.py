@@ -1,5 +1,5 @@
 import sys
 
-from mdg_core.cli import main
+from mdg_core.cli import run
 
-sys.exit(main())
+sys.exit(run())

@@ -6,15 +6,26 @@ job function sees the request at its next ``ctx.progress`` call, and a worker st
 library call is killed after a grace period. Because every store write is one transaction, a
 killed worker leaves no half-written dataset.
 
+Every job has an owner whose death is noticed: the row records the owner's pid *and* its process
+start time (a pid reused by another program is not the owner). The owner is the app until a worker
+takes the job, then the worker, or the CLI command that runs it in-process. Whoever reads a job
+whose owner is gone (``get``, ``list_jobs``, ``reap``; the CLI reaps on every start) marks it
+failed with the reason: a native crash named by its signal, out of memory only when the worker was
+SIGKILLed near the memory limit, otherwise a kill from outside. No job stays "running" or "queued"
+after its owner died, so the pages that show it are freed.
+
 Register a job with one line in ``JOB_FUNCTIONS``: ``"kind": "module:function"``. The function
 has the signature ``fn(ctx: JobContext, **params) -> dict`` and returns a JSON-able result.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import importlib
 import logging
 import os
+import re
+import resource
 import signal
 import subprocess
 import sys
@@ -24,6 +35,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -31,6 +43,7 @@ from sqlalchemy import insert, select, update
 
 from mdg_core.config import PROJECT_ROOT
 from mdg_core.errors import CancelledError, JobError, MdgError, UnknownJobKindError
+from mdg_core.interrupts import defer_stops, signal_name, stop_reason, stop_signal, stop_signals, stopped_by_analyst
 from mdg_core.store import DatasetStore
 from mdg_core.store import schema
 from mdg_core.store.catalog import now_iso
@@ -50,7 +63,33 @@ JOB_FUNCTIONS: dict[str, str] = {
 ACTIVE = ("queued", "running")
 PROGRESS_INTERVAL_S = 0.5
 CANCEL_GRACE_S = 5.0
-_workers: dict[int, subprocess.Popen[bytes]] = {}
+OWNER_APP, OWNER_WORKER, OWNER_COMMAND = "app", "worker", "command"
+PID_TIME_TOLERANCE_S = 1.0  # process start times are kept in clock ticks; one tick is 10 ms
+OOM_SHARE = 0.5  # a SIGKILLed worker that held this share of the memory limit ran out of memory
+TEST_CRASH_ENV = "MDG_TEST_CRASH"  # "segv:mock": the worker of a mock job kills itself with SIGSEGV
+LLM_GENERATOR = "llm_table"
+
+CRASH_SIGNALS: dict[int, str] = {
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGABRT: "abort",
+    signal.SIGILL: "illegal instruction",
+    signal.SIGBUS: "bus error",
+    signal.SIGFPE: "floating-point exception",
+}
+# the first line faulthandler writes to the job log for each crash signal
+_FAULTHANDLER_NAMES: dict[str, int] = {
+    "Segmentation fault": signal.SIGSEGV,
+    "Aborted": signal.SIGABRT,
+    "Illegal instruction": signal.SIGILL,
+    "Bus error": signal.SIGBUS,
+    "Floating point exception": signal.SIGFPE,
+}
+_TEST_SIGNALS: dict[str, int] = {"segv": signal.SIGSEGV, "abrt": signal.SIGABRT, "ill": signal.SIGILL,
+                                 "bus": signal.SIGBUS, "kill": signal.SIGKILL}
+
+# workers this process started: pid -> (process, start time), so their exit status is known
+_workers: dict[int, tuple[subprocess.Popen[bytes], float | None]] = {}
+_peak_seen: dict[tuple[int, float | None], int] = {}  # RSS this process saw its workers use
 
 
 @dataclass(frozen=True)
@@ -70,6 +109,10 @@ class JobInfo:
     pid: int | None
     result: dict[str, Any] | None
     error: str | None
+    owner: str | None = None
+    pid_created: float | None = None
+    peak_rss: int | None = None
+    exit_code: int | None = None
 
     @property
     def active(self) -> bool:
@@ -96,6 +139,230 @@ def _resolve(kind: str) -> Callable[..., dict[str, Any]]:
     return getattr(importlib.import_module(module), func)
 
 
+# --- logs ------------------------------------------------------------------------------------------
+def log_dir(store: DatasetStore) -> Path:
+    """Logs of one database: ``<db file name>-logs/`` beside it, so two databases never share one."""
+    return store.db_path.parent / f"{store.db_path.name}-logs"
+
+
+def job_log_path(store: DatasetStore, info: JobInfo) -> Path:
+    """One log per run: the job id and its creation time (ids restart when a database is recreated)."""
+    stamp = re.sub(r"[^0-9T]", "", info.created_at.split("+")[0])
+    return log_dir(store) / f"job-{info.id}-{stamp}.log"
+
+
+def run_log_path(store: DatasetStore | None, what: str) -> Path:
+    """A fresh file for one command's crash details (never overwrites an earlier run's)."""
+    folder = log_dir(store) if store is not None else Path.home() / ".cache" / "mdg"
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
+    return folder / f"{what}-{stamp}-{os.getpid()}.log"
+
+
+# --- owners ----------------------------------------------------------------------------------------
+def _start_time(pid: int) -> float | None:
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def _peak_rss_self() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024  # Linux reports KiB
+
+
+def _same_process(pid: int, created: float | None) -> psutil.Process | None:
+    """The process with this pid if it is still the one that started at ``created``."""
+    try:
+        proc = psutil.Process(pid)
+        if created is not None and abs(proc.create_time() - created) > PID_TIME_TOLERANCE_S:
+            return None  # the pid was reused by another program
+        return proc
+    except psutil.Error:
+        return None
+
+
+def _collect_child(pid: int) -> int | None:
+    """Exit status of a dead child of this process (negative: the signal), else None."""
+    try:
+        done, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return None
+    if done == 0:
+        return None
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _owner_state(info: JobInfo) -> tuple[bool, int | None]:
+    """Is the owner alive? If dead, its exit status when this process can know it."""
+    started = _workers.get(info.pid) if info.pid is not None else None
+    if started is not None and (info.pid_created is None or started[1] is None
+                                or abs(started[1] - info.pid_created) <= PID_TIME_TOLERANCE_S):
+        code = started[0].poll()
+        if code is not None:
+            return False, code
+        _sample_rss(info)
+        return True, None
+    if info.pid is None:
+        return False, None  # recorded by an older version that kept no owner
+    proc = _same_process(info.pid, info.pid_created)
+    if proc is None:
+        return False, None
+    try:
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False, _collect_child(info.pid)
+    except psutil.Error:
+        return False, None
+    _sample_rss(info)
+    return True, None
+
+
+def _sample_rss(info: JobInfo) -> None:
+    if info.owner != OWNER_WORKER or info.pid is None:
+        return
+    try:
+        rss = psutil.Process(info.pid).memory_info().rss
+    except psutil.Error:
+        return
+    key = (info.pid, info.pid_created)
+    _peak_seen[key] = max(rss, _peak_seen.get(key, 0))
+
+
+def _memory_limit() -> int:
+    """Bytes this machine (or its container's cgroup) lets processes use."""
+    limit = int(psutil.virtual_memory().total)
+    try:
+        raw = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if raw != "max":
+            limit = min(limit, int(raw))
+    except (OSError, ValueError):
+        pass
+    return limit
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:.1f} GB"
+
+
+def _uses_llm(kind: str, params: dict[str, Any]) -> bool:
+    """Jobs that run llama.cpp: a native crash there has a known cause and a known check."""
+    return kind == "mock" or params.get("generator") == LLM_GENERATOR or LLM_GENERATOR in (
+        params.get("generators") or [])
+
+
+def _read_tail(path: Path, limit: int = 65536) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - limit))
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _crash_from_log(text: str) -> tuple[int | None, str | None]:
+    """The crash signal, and the library of the innermost frame of the crashing thread, that
+    faulthandler wrote to a job log (None, None when the log has no crash report)."""
+    match = None
+    for match in re.finditer(r"Fatal Python error: ([A-Za-z ]+)", text):
+        pass
+    if match is None:
+        return None, None
+    sig = _FAULTHANDLER_NAMES.get(match.group(1).strip())
+    report = text[match.end():]
+    header = report.find("Current thread")
+    header = header if header >= 0 else report.find("(most recent call first)")
+    for line in report[max(header, 0):].splitlines()[1:]:
+        frame = re.match(r'\s+File "([^"]+)"', line)
+        if frame is None:
+            if line.strip():
+                continue
+            break  # the end of this thread's stack
+        path = frame.group(1).replace("\\", "/")
+        if "/site-packages/" in path:
+            return sig, path.split("/site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+        if "/mdg_core/" in path:
+            return sig, "mdg_core." + path.rsplit("/mdg_core/", 1)[1].removesuffix(".py").replace("/", ".")
+    return sig, None
+
+
+def _last_error_line(text: str) -> str | None:
+    lines = [ln.strip() for ln in text.splitlines() if ln.startswith("error: ")]
+    return lines[-1].removeprefix("error: ") if lines else None
+
+
+def _crash_message(info: JobInfo, sig: int, where: str | None, log_path: Path) -> str:
+    what = CRASH_SIGNALS.get(sig, signal_name(sig))
+    if _uses_llm(info.kind, info.params):
+        return (f"The local language model crashed ({what} in llama.cpp) on this CPU — run "
+                "`python -m mdg_core doctor` or Settings → Test the model.")
+    step = f" (step: {info.message})" if info.message else ""
+    return (f"The worker crashed in native code ({what}) in {where or 'a native library'}{step}; "
+            f"nothing was saved. Details: {log_path}")
+
+
+def _death_reason(store: DatasetStore, info: JobInfo, code: int | None) -> tuple[str, str]:
+    """Status and analyst-readable reason for a job whose owner is gone."""
+    if info.cancel_requested:
+        return "cancelled", "Cancelled; nothing was saved."
+    if info.pid is None:
+        return "failed", ("This job was started by an older version that kept no owner, and it is no longer "
+                          "running; nothing was saved. Start it again.")
+    if info.owner == OWNER_COMMAND:
+        how = f"by a signal ({signal_name(-code)})" if code is not None and code < 0 else "(killed or crashed)"
+        return "failed", (f"The command that ran this job (pid {info.pid}) stopped {how} before it finished; "
+                          "nothing was saved. Run it again.")
+    if info.owner == OWNER_APP:
+        return "failed", "The app stopped before a worker took this job; nothing was saved. Start it again."
+    log_path = job_log_path(store, info)
+    text = _read_tail(log_path)
+    logged_sig, where = _crash_from_log(text)
+    sig = -code if code is not None and code < 0 else logged_sig
+    if sig is not None and sig in CRASH_SIGNALS:
+        return "failed", _crash_message(info, sig, where, log_path)
+    peak = max(info.peak_rss or 0, _peak_seen.get((info.pid, info.pid_created), 0))
+    limit = _memory_limit()
+    near_limit = peak >= OOM_SHARE * limit
+    if near_limit and (sig == signal.SIGKILL or (sig is None and code is None)):
+        likely = "" if sig == signal.SIGKILL else "probably "
+        return "failed", (f"The worker {likely}ran out of memory (it used about {_gb(peak)} of {_gb(limit)}) "
+                          "and the system stopped it; nothing was saved. Try fewer rows or columns, or a "
+                          "lighter generator.")
+    if sig is not None:
+        return "failed", (f"The worker was stopped by a signal ({signal_name(sig)}) — killed from outside; "
+                          "nothing was saved.")
+    reason = _last_error_line(text)
+    if reason:
+        return "failed", f"{reason} (log: {log_path})"
+    if code is not None:
+        return "failed", (f"The worker exited with code {code} without recording an outcome. "
+                          f"Details: {log_path}")
+    return "failed", (f"The worker (pid {info.pid}) stopped without recording why: killed from outside, "
+                      "or the machine restarted; nothing was saved.")
+
+
+def _kill_worker(info: JobInfo) -> None:
+    """SIGKILL a job's worker and its children, only if it still is that worker."""
+    if info.owner != OWNER_WORKER or info.pid is None:
+        return
+    proc = _same_process(info.pid, info.pid_created)
+    if proc is None:
+        return
+    try:
+        if not any("mdg_core.jobs" in part for part in proc.cmdline()):
+            return
+        os.killpg(info.pid, signal.SIGKILL)  # the worker leads its own session
+    except (psutil.Error, ProcessLookupError, PermissionError):
+        return
+    started = _workers.get(info.pid)
+    try:
+        if started is not None:
+            started[0].wait(timeout=10)
+        else:
+            proc.wait(timeout=10)
+    except (subprocess.TimeoutExpired, psutil.Error):
+        pass
+
+
+# --- progress --------------------------------------------------------------------------------------
 class JobContext:
     """What a job function gets: the store, and a throttled progress call that honours cancel."""
 
@@ -132,106 +399,197 @@ class JobContext:
                 with self.store.write() as conn:
                     conn.execute(
                         update(schema.jobs).where(schema.jobs.c.id == self.job_id)
-                        .values(progress=fraction, message=message, eta_seconds=eta_seconds)
+                        .values(progress=fraction, message=message, eta_seconds=eta_seconds,
+                                peak_rss=_peak_rss_self())
                     )
             if self.cancelled():
                 raise CancelledError("Cancelled by the analyst; nothing was saved.")
 
 
-def _insert(store: DatasetStore, kind: str, params: dict[str, Any], title: str, status: str) -> int:
+# --- records ---------------------------------------------------------------------------------------
+def _insert(store: DatasetStore, kind: str, params: dict[str, Any], title: str, status: str, owner: str) -> int:
     _resolve(kind)
+    me = os.getpid()
     with store.write() as conn:
         return int(
             conn.execute(
                 insert(schema.jobs).values(
                     kind=kind, title=title, params=params, status=status, created_at=now_iso(),
                     started_at=now_iso() if status == "running" else None, progress=0.0,
-                    cancel_requested=0,
+                    cancel_requested=0, owner=owner, pid=me, pid_created=_start_time(me),
                 )
             ).inserted_primary_key[0]
         )
 
 
 def _finish(store: DatasetStore, job_id: int, status: str, result: dict[str, Any] | None = None,
-            error: str | None = None) -> None:
+            error: str | None = None, exit_code: int | None = None) -> bool:
+    """Record a job's outcome unless it already has one; True if this call recorded it."""
     values: dict[str, Any] = dict(status=status, finished_at=now_iso(), result=result, error=error)
     if status == "done":
         values["progress"] = 1.0
         values["eta_seconds"] = 0.0
+    if exit_code is not None:
+        values["exit_code"] = exit_code
     with store.write() as conn:
-        conn.execute(update(schema.jobs).where(schema.jobs.c.id == job_id).values(**values))
+        done = conn.execute(
+            update(schema.jobs).where(schema.jobs.c.id == job_id, schema.jobs.c.status.in_(ACTIVE)).values(**values)
+        )
+    return bool(done.rowcount)
 
 
 def submit(store: DatasetStore, kind: str, params: dict[str, Any], title: str) -> int:
     """Start a job in a worker process; returns its id at once."""
-    job_id = _insert(store, kind, params, title, "queued")
+    job_id = _insert(store, kind, params, title, "queued", OWNER_APP)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    log_dir = store.db_path.parent / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    with open(log_dir / f"job-{job_id}.log", "ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mdg_core.jobs", str(store.db_path), str(job_id)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-            cwd=str(PROJECT_ROOT), start_new_session=True,
+    path = job_log_path(store, get(store, job_id, check_alive=False))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "ab") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "mdg_core.jobs", str(store.db_path), str(job_id)],
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                cwd=str(PROJECT_ROOT), start_new_session=True,
+            )
+    except OSError as exc:
+        _finish(store, job_id, "failed", error=f"Could not start a worker process: {exc.strerror or exc}.")
+        raise JobError(f"{title}: could not start a worker process: {exc.strerror or exc}.") from None
+    created = _start_time(proc.pid)
+    _workers[proc.pid] = (proc, created)
+    with store.write() as conn:  # the worker is the owner from now on, even before it has started
+        conn.execute(
+            update(schema.jobs).where(schema.jobs.c.id == job_id, schema.jobs.c.owner == OWNER_APP)
+            .values(pid=proc.pid, pid_created=created, owner=OWNER_WORKER)
         )
-    _workers[job_id] = proc
-    with store.write() as conn:
-        conn.execute(update(schema.jobs).where(schema.jobs.c.id == job_id).values(pid=proc.pid))
     return job_id
 
 
+def _test_crash(kind: str) -> None:
+    """Test hook: ``MDG_TEST_CRASH=segv:<kind>`` makes a job of that kind die of that signal."""
+    name, _, target = os.environ.get(TEST_CRASH_ENV, "").partition(":")
+    if target == kind and name in _TEST_SIGNALS:
+        os.kill(os.getpid(), _TEST_SIGNALS[name])
+        time.sleep(5)  # the signal is delivered before this returns
+
+
 def _execute(ctx: JobContext, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    _test_crash(kind)
     result = _resolve(kind)(ctx, **params)
     return result if isinstance(result, dict) else {"value": result}
 
 
 def run_inline(store: DatasetStore, kind: str, params: dict[str, Any], title: str | None = None,
                on_progress: Callable[[float, str], None] | None = None) -> dict[str, Any]:
-    """Run a job in this process (CLI, tests); recorded like a background job. Raises on failure."""
-    job_id = _insert(store, kind, params, title or kind, "running")
-    ctx = JobContext(store, job_id, on_progress)
-    try:
-        result = _execute(ctx, kind, params)
-    except CancelledError as exc:
-        _finish(store, job_id, "cancelled", error=str(exc))
-        raise
-    except MdgError as exc:
-        _finish(store, job_id, "failed", error=str(exc))
-        raise
-    except Exception as exc:
-        _finish(store, job_id, "failed", error=f"Unexpected error: {type(exc).__name__}: {exc}")
-        raise JobError(f"{title or kind} failed unexpectedly: {type(exc).__name__}: {exc}") from exc
-    _finish(store, job_id, "done", result=result)
-    return result
+    """Run a job in this process (CLI, tests); recorded like a background job. Raises on failure.
+
+    Ctrl-C, SIGTERM and SIGHUP record the job as stopped and re-raise ``KeyboardInterrupt``.
+    """
+    with stop_signals():
+        job_id = _insert(store, kind, params, title or kind, "running", OWNER_COMMAND)
+        ctx = JobContext(store, job_id, on_progress)
+        try:
+            result = _execute(ctx, kind, params)
+        except KeyboardInterrupt:
+            with defer_stops():
+                _finish(store, job_id, ("cancelled" if stopped_by_analyst() else "failed"), error=f"{stop_reason()} before it finished; nothing was saved.")
+            raise
+        except CancelledError as exc:
+            _finish(store, job_id, "cancelled", error=str(exc))
+            raise
+        except MdgError as exc:
+            _finish(store, job_id, "failed", error=str(exc))
+            raise
+        except Exception as exc:
+            _finish(store, job_id, "failed", error=f"Unexpected error: {type(exc).__name__}: {exc}")
+            raise JobError(f"{title or kind} failed unexpectedly: {type(exc).__name__}: {exc}") from exc
+        with defer_stops():  # the work is saved: record it whole, then return at once
+            _finish(store, job_id, "done", result=result)
+        return result
+
+
+def run_in_worker(store: DatasetStore, kind: str, params: dict[str, Any], title: str | None = None,
+                  on_progress: Callable[[float, str], None] | None = None) -> dict[str, Any]:
+    """Run a job in a worker process and wait for it (CLI): a native crash there cannot kill the caller.
+
+    Raises ``JobError`` with the job's reason when it fails, ``CancelledError`` when it was
+    cancelled; Ctrl-C or SIGTERM here stops the worker, records why and re-raises ``KeyboardInterrupt``.
+    """
+    with stop_signals():
+        job_id = submit(store, kind, params, title or kind)
+        try:
+            info = wait(store, job_id, timeout_s=None, on_progress=on_progress)
+        except KeyboardInterrupt:
+            with defer_stops():
+                _kill_worker(get(store, job_id, check_alive=False))
+                _finish(store, job_id, ("cancelled" if stopped_by_analyst() else "failed"), error=f"{stop_reason()}; nothing was saved.")
+            raise
+    if info.status == "done":
+        return info.result or {}
+    if info.status == "cancelled":
+        raise CancelledError(info.error or "Cancelled; nothing was saved.")
+    raise JobError(info.error or f"{title or kind} failed.")
+
+
+def _claim(store: DatasetStore, job_id: int) -> bool:
+    """The worker takes its queued job; False if it was cancelled or reaped meanwhile."""
+    me = os.getpid()
+    with store.write() as conn:
+        done = conn.execute(
+            update(schema.jobs).where(schema.jobs.c.id == job_id, schema.jobs.c.status == "queued")
+            .values(status="running", started_at=now_iso(), pid=me, pid_created=_start_time(me), owner=OWNER_WORKER,
+                    peak_rss=_peak_rss_self())
+        )
+    return bool(done.rowcount)
 
 
 def worker_main(db_path: str, job_id: int) -> int:
-    """Entry point of a worker process."""
-    store = DatasetStore(db_path)
-    info = get(store, job_id, check_alive=False)
-    with store.write() as conn:
-        conn.execute(
-            update(schema.jobs).where(schema.jobs.c.id == job_id)
-            .values(status="running", started_at=now_iso(), pid=os.getpid())
-        )
-    ctx = JobContext(store, job_id)
-    try:
-        if ctx.cancelled():
-            raise CancelledError("Cancelled before it started; nothing was saved.")
-        result = _execute(ctx, info.kind, info.params)
-    except CancelledError as exc:
-        _finish(store, job_id, "cancelled", error=str(exc))
-        return 1
-    except MdgError as exc:
-        _finish(store, job_id, "failed", error=str(exc))
-        return 1
-    except BaseException as exc:  # the worker must always record why it stopped
-        traceback.print_exc()
-        _finish(store, job_id, "failed", error=f"Unexpected error: {type(exc).__name__}: {exc}")
-        return 1
-    _finish(store, job_id, "done", result=result)
-    return 0
+    """Entry point of a worker process; its stdout and stderr are the job log."""
+    faulthandler.enable()  # a native crash writes its Python stack into the job log
+    store: DatasetStore | None = None
+    with stop_signals():
+        try:
+            store = DatasetStore(db_path)
+            if not _claim(store, job_id):
+                return 0
+            info = get(store, job_id, check_alive=False)
+        except BaseException as exc:  # e.g. "database is locked": say why, the reaper reads it
+            traceback.print_exc()
+            detail = str(exc) if isinstance(exc, MdgError) else f"{type(exc).__name__}: {exc}."
+            reason = f"The worker could not start: {detail} Nothing was saved."
+            sys.stderr.write(f"error: {reason}\n")
+            sys.stderr.flush()
+            with defer_stops():
+                try:
+                    if store is not None:
+                        _finish(store, job_id, "failed", error=reason)
+                except BaseException:
+                    pass  # the row's owner (this process) is gone in a moment: it will be reaped
+            return 2
+        ctx = JobContext(store, job_id)
+        try:
+            if ctx.cancelled():
+                raise CancelledError("Cancelled before it started; nothing was saved.")
+            result = _execute(ctx, info.kind, info.params)
+        except KeyboardInterrupt:
+            reason = f"The worker was stopped by a signal ({signal_name(stop_signal() or signal.SIGINT)}) — " \
+                     "killed from outside; nothing was saved."
+            with defer_stops():
+                _finish(store, job_id, "failed", error=reason)
+            return 1
+        except CancelledError as exc:
+            _finish(store, job_id, "cancelled", error=str(exc))
+            return 1
+        except MdgError as exc:
+            _finish(store, job_id, "failed", error=str(exc))
+            return 1
+        except BaseException as exc:  # the worker must always record why it stopped
+            traceback.print_exc()
+            _finish(store, job_id, "failed", error=f"Unexpected error: {type(exc).__name__}: {exc}")
+            return 1
+        with defer_stops():
+            _finish(store, job_id, "done", result=result)
+        return 0
 
 
 def _row_to_info(row: Any) -> JobInfo:
@@ -240,41 +598,38 @@ def _row_to_info(row: Any) -> JobInfo:
         status=row["status"], created_at=row["created_at"], started_at=row["started_at"],
         finished_at=row["finished_at"], progress=row["progress"] or 0.0, message=row["message"],
         eta_seconds=row["eta_seconds"], cancel_requested=bool(row["cancel_requested"]),
-        pid=row["pid"], result=row["result"], error=row["error"],
+        pid=row["pid"], result=row["result"], error=row["error"], owner=row["owner"],
+        pid_created=row["pid_created"], peak_rss=row["peak_rss"], exit_code=row["exit_code"],
     )
 
 
-def _alive(job_id: int, pid: int | None) -> bool:
-    proc = _workers.get(job_id)
-    if proc is not None:
-        return proc.poll() is None
-    if pid is None:
-        return True
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
-
-
 def get(store: DatasetStore, job_id: int, check_alive: bool = True) -> JobInfo:
-    """A job's state; a worker that died without a word is marked failed here."""
+    """A job's state; a job whose owner died is marked failed (or cancelled) here, with the reason."""
     with store.read() as conn:
         row = conn.execute(select(schema.jobs).where(schema.jobs.c.id == job_id)).mappings().first()
     if row is None:
         raise JobError(f"No job has id {job_id}.")
     info = _row_to_info(row)
-    if check_alive and info.status == "running" and not _alive(job_id, info.pid):
-        status = "cancelled" if info.cancel_requested else "failed"
-        error = "Cancelled; nothing was saved." if info.cancel_requested else (
-            "The worker process stopped unexpectedly (out of memory or killed); nothing was saved."
-        )
-        _finish(store, job_id, status, error=error)
-        return get(store, job_id, check_alive=False)
+    if check_alive and info.active:
+        alive, code = _owner_state(info)
+        if not alive:
+            status, error = _death_reason(store, info, code)
+            _finish(store, job_id, status, error=error, exit_code=code)
+            return get(store, job_id, check_alive=False)
     return info
+
+
+def reap(store: DatasetStore) -> list[int]:
+    """Mark every active job whose owner is gone as ended; returns their ids."""
+    with store.read() as conn:
+        ids = conn.execute(select(schema.jobs.c.id).where(schema.jobs.c.status.in_(ACTIVE))).scalars().all()
+    return [i for i in ids if not get(store, i).active]
 
 
 def list_jobs(store: DatasetStore, kinds: list[str] | None = None, active_only: bool = False,
               limit: int = 50) -> list[JobInfo]:
+    """Newest first. With ``active_only``, jobs that were active when asked; one reaped just now
+    comes back with its outcome, so a page that recovers it shows why it ended."""
     query = select(schema.jobs.c.id).order_by(schema.jobs.c.id.desc()).limit(limit)
     if kinds:
         query = query.where(schema.jobs.c.kind.in_(kinds))
@@ -290,38 +645,37 @@ def cancel(store: DatasetStore, job_id: int, grace_s: float = CANCEL_GRACE_S) ->
     with store.write() as conn:
         conn.execute(update(schema.jobs).where(schema.jobs.c.id == job_id).values(cancel_requested=1))
     info = get(store, job_id)
-    if info.status == "queued" and info.pid is None:
+    if info.status == "queued":  # not started: its worker finds it taken and exits
         _finish(store, job_id, "cancelled", error="Cancelled before it started.")
         return
-    if info.pid is None or info.status not in ACTIVE:
-        return
+    if info.status not in ACTIVE or info.owner != OWNER_WORKER:
+        return  # a CLI command stops at its next progress call
 
     def _enforce() -> None:
         deadline = time.monotonic() + grace_s
         while time.monotonic() < deadline:
-            if not _alive(job_id, info.pid):
+            if not _owner_state(info)[0]:
                 return
             time.sleep(0.2)
-        try:
-            os.killpg(info.pid, signal.SIGKILL)  # type: ignore[arg-type]
-        except (ProcessLookupError, PermissionError):
-            return
-        proc = _workers.get(job_id)
-        if proc is not None:
-            proc.wait(timeout=10)
+        _kill_worker(info)
         get(store, job_id)
 
     threading.Thread(target=_enforce, daemon=True).start()
 
 
-def wait(store: DatasetStore, job_id: int, timeout_s: float = 600.0, poll_s: float = 0.2) -> JobInfo:
-    """Block until a job ends (tests and scripts)."""
-    deadline = time.monotonic() + timeout_s
+def wait(store: DatasetStore, job_id: int, timeout_s: float | None = 600.0, poll_s: float = 0.2,
+         on_progress: Callable[[float, str], None] | None = None) -> JobInfo:
+    """Block until a job ends (CLI, tests and scripts); ``timeout_s=None`` waits as long as it runs."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    seen: tuple[float, str] | None = None
     while True:
         info = get(store, job_id)
+        if on_progress is not None and info.status == "running" and (info.progress, info.message or "") != seen:
+            seen = (info.progress, info.message or "")
+            on_progress(*seen)
         if not info.active:
             return info
-        if time.monotonic() > deadline:
+        if deadline is not None and time.monotonic() > deadline:
             raise JobError(f"Job {job_id} did not finish within {timeout_s:.0f} s.")
         time.sleep(poll_s)
 

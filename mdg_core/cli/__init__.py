@@ -2,13 +2,14 @@
 
 Each module in ``COMMAND_MODULES`` adds its sub-commands with ``register(subparsers)`` and sets
 ``func(args, store) -> JSON-able``; adding a command group is one module plus one line here.
-Errors print one line to stderr and exit non-zero, never a traceback.
+Errors print one line to stderr and exit 2, never a traceback (details go to a per-run log).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import faulthandler
 import importlib
 import json
 import logging
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mdg_core.config import load_settings
+from mdg_core import interrupts
 from mdg_core.errors import MdgError
 
 COMMAND_MODULES = [
@@ -53,28 +54,53 @@ def progress_printer(quiet: bool):  # type: ignore[no-untyped-def]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    try:
-        from mdg_core.store import DatasetStore
+    """Run one command; the exit code is 0 on success and 2 on any failure, with one ``error:`` line."""
+    with contextlib.suppress(OSError, ValueError):  # io.UnsupportedOperation when stderr has no file
+        faulthandler.enable()  # a native crash in this process at least names its signal and stack
+    store = None
+    # first, before anything heavy is imported: Ctrl-C, SIGTERM and SIGHUP at any point unwind to
+    # the one line below, and a running job is recorded as stopped
+    with interrupts.stop_signals():
+        try:
+            from mdg_core import jobs
+            from mdg_core.config import load_settings
+            from mdg_core.store import DatasetStore
 
-        store = DatasetStore(load_settings(args.db).db_path)
-        # libraries print banners on import (pykeops, through SynthCity: "CUDA libraries not
-        # found"); stdout carries only our JSON, so anything printed while working goes to stderr
-        with contextlib.redirect_stdout(sys.stderr):
-            result: Any = args.func(args, store)
-    except MdgError as exc:
-        sys.stderr.write(f"\nerror: {exc}\n")
-        return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("\nerror: interrupted; nothing was saved.\n")
-        return 130
-    except Exception as exc:
-        log_path = Path.home() / ".cache" / "mdg" / "cli-error.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_path.write_text(traceback.format_exc(), encoding="utf-8")
-        sys.stderr.write(f"\nerror: unexpected {type(exc).__name__}: {exc} (details: {log_path})\n")
-        return 1
-    sys.stdout.write(json.dumps(result, indent=2, default=str, ensure_ascii=False) + "\n")
+            args = build_parser().parse_args(argv)
+            logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+            store = DatasetStore(load_settings(args.db).db_path)
+            jobs.reap(store)  # jobs whose command or worker died are marked failed, with the reason
+            # libraries print banners on import (pykeops, through SynthCity: "CUDA libraries not
+            # found"); stdout carries only our JSON, so anything printed while working goes to stderr
+            with contextlib.redirect_stdout(sys.stderr):
+                result: Any = args.func(args, store)
+            with interrupts.defer_stops():  # the work is saved: print it whole and exit 0
+                sys.stdout.write(json.dumps(result, indent=2, default=str, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+        except MdgError as exc:
+            sys.stderr.write(f"\nerror: {exc}\n")
+            return 2
+        except KeyboardInterrupt:
+            sys.stderr.write(f"\nerror: {interrupts.stop_reason()}; nothing was saved.\n")
+            return 2
+        except Exception as exc:
+            from mdg_core.jobs import run_log_path
+
+            log_path = run_log_path(store, "cli-error")
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            log_path.write_text(traceback.format_exc(), encoding="utf-8")
+            sys.stderr.write(f"\nerror: unexpected {type(exc).__name__}: {exc} (details: {log_path})\n")
+            return 2
     return 0
+
+
+def run() -> int:
+    """``python -m mdg_core``: ``main``, then exit with its code even if a stop signal comes late."""
+    code = 2
+    with interrupts.stop_signals():
+        try:
+            code = main()
+        except KeyboardInterrupt:  # only in the instant between main's answer and this line
+            pass
+        interrupts.ignore_stops_while_exiting()
+    return code

@@ -121,6 +121,11 @@ jobs = Table(
     Column("pid", Integer),
     Column("result", JSON),
     Column("error", Text),
+    # who runs the job, so that its death is noticed (see mdg_core.jobs)
+    Column("owner", String(16)),  # app (queued, not yet handed over) | worker | command (CLI, in-process)
+    Column("pid_created", Float),  # the owner's process start time: a reused pid is not the owner
+    Column("peak_rss", Integer),  # bytes, as last reported: tells out-of-memory from a kill
+    Column("exit_code", Integer),  # the worker's exit status when it died (negative: signal)
 )
 
 

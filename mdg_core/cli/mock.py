@@ -24,8 +24,9 @@ def cmd_mock(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]:
     examples = safety.parse_examples_text(text)
     params = {"examples": examples, "count": args.count, "seed": args.seed, "temperature": args.temperature,
               "model_path": str(args.model) if args.model else None, "save_name": args.save}
-    summary = jobs.run_inline(store, "mock", params, title=f"Mock data from {path.name}",
-                              on_progress=progress_printer(args.quiet))
+    # llama.cpp runs in a worker process: if it crashes in native code this command still says why
+    summary = jobs.run_in_worker(store, "mock", params, title=f"Mock data from {path.name}",
+                                 on_progress=progress_printer(args.quiet))
     records = cached_records(store, summary["cache_key"], args.count)
     if args.out:
         Path(args.out).write_text(json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -220,7 +220,7 @@ class Generator(ABC):
                 raw = self._sample(n, seed)
         finally:
             self._sampling = None
-        out = self._finish(raw, n, seed)
+        out = self._finish(raw, n, seed, progress=reporter.step)
         if conditions:
             for col, value in conditions.items():
                 out[col] = pd.Series([value] * len(out), index=out.index).astype(out[col].dtype)
@@ -340,7 +340,8 @@ class Generator(ABC):
             )
         return {c: self.shape_.coerce_value(c, v) for c, v in conditions.items()}
 
-    def _finish(self, raw: pd.DataFrame, n: int, seed: int, fill_replaced: bool = True) -> pd.DataFrame:
+    def _finish(self, raw: pd.DataFrame, n: int, seed: int, fill_replaced: bool = True,
+                progress: ProgressFn | None = None) -> pd.DataFrame:
         from mdg_core.generators.shape import fill_replaced_columns
 
         raw = raw.reset_index(drop=True).iloc[:n]
@@ -348,7 +349,7 @@ class Generator(ABC):
             raise GeneratorError(f"The generator returned {len(raw)} of {n} rows.")
         out = raw.copy()
         if fill_replaced:
-            out = fill_replaced_columns(out, self.metadata_, self.shape_, n, seed)
+            out = fill_replaced_columns(out, self.metadata_, self.shape_, n, seed, progress)
         else:
             for col in self.metadata_.replaced_columns:
                 out[col] = pd.NA

@@ -10,6 +10,7 @@ and the real share of missing values per column (seeded, so output stays reprodu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,26 +253,59 @@ FAKERS = {
 _KEY_PATTERN = re.compile(r"^(\D*?)(\d+)$")
 
 
+FAKE_POOL_MIN = 50_000  # up to this many rows, one Faker call per row (as unique as Faker makes them)
+FAKE_MAX_REPEATS = 50  # above it, a pool of n/50 distinct fakes, each serving 50 rows (10M rows: 200k calls)
+FAKE_BATCH = 5_000  # Faker calls between two progress reports (where a cancel is noticed)
+FakeProgress = Callable[[float, float, str], None]
+
+
+def fake_values(kind: str, n: int, seed: int, progress: FakeProgress | None = None,
+                label: str = "") -> np.ndarray:
+    """``n`` realistic fakes of a Faker kind (``FAKERS``), seeded.
+
+    Faker makes one value per Python call (20-300 µs each): one call per row took over 25 minutes
+    for a 10M-row column. So a pool of at most ``max(FAKE_POOL_MIN, n / FAKE_MAX_REPEATS)``
+    distinct values comes from Faker in batches, with progress between them, and the rows take
+    the pool in a seeded shuffle in which every value is used equally often."""
+    from faker import Faker
+
+    fake = Faker(["en_US"])
+    fake.seed_instance(int(seed))
+    method = getattr(fake, FAKERS.get(kind, kind), None)
+    make: Callable[[], Any] = method if callable(method) else (lambda: fake.bothify("??-#####"))
+    size = n if n <= FAKE_POOL_MIN else max(FAKE_POOL_MIN, -(-n // FAKE_MAX_REPEATS))
+    pool = np.empty(size, dtype=object)
+    for start in range(0, size, FAKE_BATCH):
+        stop = min(size, start + FAKE_BATCH)
+        pool[start:stop] = [make() for _ in range(stop - start)]
+        if progress is not None:
+            progress(stop, size, f"Fake values for {label or kind}: {stop:,} of {size:,}")
+    if size == n:
+        return pool
+    rng = np.random.default_rng(int(seed) % (2**32))
+    return pool[rng.permutation(np.resize(np.arange(size), n))]  # type: ignore[no-any-return]
+
+
 def fill_replaced_columns(df: pd.DataFrame, metadata: Any, shape: ShapeProfile, n: int,
-                          seed: int) -> pd.DataFrame:
-    """Fresh unique keys in the real key's style, and realistic fakes for PII columns."""
+                          seed: int, progress: FakeProgress | None = None) -> pd.DataFrame:
+    """Fresh unique keys in the real key's style, and realistic fakes for PII columns.
+
+    ``progress(done, total, message)`` is called between batches of fakes; it may raise (cancel)."""
     out = df.copy()
     key = metadata.primary_key
     if key:
         out[key] = _keys(shape.get(key), n)
     pii = {c: k for c, k in metadata.pii.items() if c != key}
-    if pii:
-        from faker import Faker
-
-        for i, (column, kind) in enumerate(pii.items()):
-            fake = Faker(["en_US"])
-            fake.seed_instance(int(seed) * 1009 + i)
-            method = getattr(fake, FAKERS.get(kind, kind), None)
-            if not callable(method):
-                out[column] = [fake.bothify("??-#####") for _ in range(n)]
-            else:
-                out[column] = [method() for _ in range(n)]
+    for i, (column, kind) in enumerate(pii.items()):
+        out[column] = fake_values(kind, n, int(seed) * 1009 + i, _part(progress, i, len(pii)), label=str(column))
     return out
+
+
+def _part(progress: FakeProgress | None, index: int, parts: int) -> FakeProgress | None:
+    """Progress of one of ``parts`` equal steps, as a share of the whole."""
+    if progress is None:
+        return None
+    return lambda done, total, message: progress(index + done / max(total, 1), parts, message)
 
 
 def _keys(col: ColumnShape, n: int) -> list[Any]:

@@ -15,6 +15,7 @@ from mdg_core import jobs
 from mdg_core.cli import main as cli_main
 from mdg_core.config import save_settings
 from mdg_core.errors import ArtifactIntegrityError, CancelledError
+from mdg_core.generators import shape
 from mdg_core.generators.run import load_model, prepare_training
 from mdg_core.ingest import ingest_file
 from mdg_core.store import DatasetStore
@@ -184,3 +185,44 @@ def test_generate_and_compare_prepare_the_same_training_data(store: DatasetStore
     assert compared["holdout_rows"] == 0 and "privacy_closer_to_train" not in compared["results"][0]
     assert "Privacy is not scored" in compared["note"]
 
+
+def test_fake_values_come_in_batches_with_progress_and_repeat_at_most_the_limit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shape, "FAKE_POOL_MIN", 200)
+    monkeypatch.setattr(shape, "FAKE_BATCH", 100)
+    monkeypatch.setattr(shape, "FAKE_MAX_REPEATS", 20)
+    calls: list[tuple[float, float, str]] = []
+    values = shape.fake_values("email", 10_000, seed=3, progress=lambda d, t, m: calls.append((d, t, m)))
+    pool = 500  # distinct Faker outputs, not 10,000 calls
+    assert len(values) == 10_000 and all("@" in v for v in values[:50])
+    counts = pd.Series(values).value_counts()
+    # every Faker output serves exactly FAKE_MAX_REPEATS rows (a value Faker itself made twice, twice that)
+    assert (counts % shape.FAKE_MAX_REPEATS == 0).all() and counts.median() == shape.FAKE_MAX_REPEATS
+    assert len(counts) >= 0.95 * pool
+    assert [c[0] for c in calls] == [100, 200, 300, 400, 500] and calls[-1][1] == pool
+    assert "email" in calls[0][2]
+    assert (shape.fake_values("email", 10_000, seed=3) == values).all()  # seeded
+    small = shape.fake_values("name", 150, seed=1)
+    assert len(set(small)) > 140  # up to the pool size: one Faker call per row, as before
+
+
+def test_a_cancel_while_fake_values_are_made_stops_between_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shape, "FAKE_BATCH", 100)
+    seen: list[float] = []
+
+    def cancel_at_300(done: float, total: float, message: str) -> None:
+        seen.append(done)
+        if done >= 300:
+            raise CancelledError("Cancelled by the analyst; nothing was saved.")
+
+    with pytest.raises(CancelledError):
+        shape.fake_values("address", 5_000, seed=0, progress=cancel_at_300)
+    assert seen == [100, 200, 300]
+
+
+def test_sampling_reports_the_fake_values_of_pii_columns(store: DatasetStore, real: int) -> None:
+    messages: list[str] = []
+    jobs.run_inline(store, "generate", {"dataset_id": real, "generator": "copy_rows", "seed": 1, "n_rows": 50},
+                    on_progress=lambda f, m: messages.append(m))
+    assert any(m.startswith("Fake values for email") for m in messages)
+    assert any(m.startswith("Fake values for name") for m in messages)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,15 @@ class Settings(BaseSettings):
     @property
     def threads(self) -> int:
         return self.llm_threads or (os.cpu_count() or 1)
+
+
+def streamlit_options(settings: Settings) -> dict[str, Any]:
+    """Streamlit server options that follow the workbench settings.
+
+    ``server.maxUploadSize`` caps the browser's file uploader and the server's upload endpoint, and
+    both read it each time they are used; ``.streamlit/config.toml`` only sets its value at start.
+    So ``ui`` applies these in the server process, and a new limit works without a restart."""
+    return {"server.maxUploadSize": max(1, math.ceil(settings.max_upload_mb))}
 
 
 def settings_file(db_path: Path) -> Path:

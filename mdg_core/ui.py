@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 import streamlit as st
 
 from mdg_core import jobs
-from mdg_core.config import Settings, load_settings
+from mdg_core.config import Settings, load_settings, streamlit_options
 from mdg_core.errors import MdgError
 from mdg_core.store import DatasetInfo, DatasetStore
 
@@ -32,7 +32,14 @@ DATASET_PARAM = "ds"  # the current dataset in the URL: a refresh or a bookmark 
 
 
 def settings() -> Settings:
-    return load_settings()
+    """The current settings, with the Streamlit options that follow them applied (upload limit)."""
+    from streamlit import config as st_config
+
+    current = load_settings()
+    for key, value in streamlit_options(current).items():
+        if st_config.get_option(key) != value:
+            st_config.set_option(key, value)  # server options: st.set_option refuses them
+    return current
 
 
 @st.cache_resource(show_spinner=False)

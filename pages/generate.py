@@ -12,6 +12,7 @@ from mdg_core import jobs, ui
 from mdg_core.generators import metadata as md
 from mdg_core.generators import registry
 from mdg_core.generators.run import RULES_KEY, stored_rules
+from mdg_core.jsonable import jsonable
 from mdg_core.rules import discover, from_dict
 
 GEN_JOB = "mdg.generate.job"
@@ -174,7 +175,7 @@ def _conditions() -> dict[str, Any]:
                     values[name] = st.selectbox(name, sorted(options, key=str), key=f"mdg.generate.cond.{name}")
                 else:
                     values[name] = st.text_input(name, key=f"mdg.generate.cond.{name}")
-    return {k: (v.item() if hasattr(v, "item") else v) for k, v in values.items() if v != ""}
+    return jsonable({k: v for k, v in values.items() if v != ""})  # type: ignore[no-any-return]
 
 
 def _show_run(job: jobs.JobInfo) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from mdg_core import interrupts
 from mdg_core.errors import MdgError
+from mdg_core.jsonable import jsonable
 
 COMMAND_MODULES = [
     "mdg_core.cli.data",
@@ -75,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             with contextlib.redirect_stdout(sys.stderr):
                 result: Any = args.func(args, store)
             with interrupts.defer_stops():  # the work is saved: print it whole and exit 0
-                sys.stdout.write(json.dumps(result, indent=2, default=str, ensure_ascii=False) + "\n")
+                sys.stdout.write(json.dumps(jsonable(result), indent=2, ensure_ascii=False) + "\n")
                 sys.stdout.flush()
         except MdgError as exc:
             sys.stderr.write(f"\nerror: {exc}\n")

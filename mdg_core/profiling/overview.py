@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mdg_core.jsonable import jsonable
 from mdg_core.pii import name_hint, person_name_share
 
 OVERVIEW_ARTIFACT = "profile_overview"
@@ -97,7 +98,7 @@ class DatasetOverview:
     memory_shallow_bytes: int = 0  # pointers only for text columns (ydata-profiling's default "memory size")
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), default=_json_default)
+        return json.dumps(jsonable(asdict(self)))
 
     @classmethod
     def from_json(cls, text: str) -> DatasetOverview:
@@ -149,18 +150,6 @@ def readable(value: Any, digits: int = 4) -> str:
         decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(x)))))
         return f"{x:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{x:,.0f}"
     return str(value)[:19]
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, (pd.Timestamp, np.datetime64)):
-        return str(pd.Timestamp(value))
-    if isinstance(value, (pd.Timedelta, np.timedelta64)):
-        return str(pd.Timedelta(value))
-    return str(value)
 
 
 def bin_labels(edges: list[float], integer: bool) -> list[str]:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mdg_core.errors import InvalidParameterError
+from mdg_core.jsonable import jsonable
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class ValueRange(Rule):
         return f"{lo} ≤ {self.column} ≤ {hi}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "column": self.column, "min": _jsonable(self.min), "max": _jsonable(self.max)}
+        return {"kind": self.kind, "column": self.column, "min": jsonable(self.min), "max": jsonable(self.max)}
 
 
 def _bound(value: Any, s: pd.Series) -> Any:
@@ -138,16 +139,8 @@ def _bound(value: Any, s: pd.Series) -> Any:
     return value
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def _tuples(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    return [tuple(_jsonable(v) for v in row) for row in frame.itertuples(index=False, name=None)]
+    return [tuple(jsonable(v) for v in row) for row in frame.itertuples(index=False, name=None)]
 
 
 def from_dict(data: dict[str, Any]) -> Rule:

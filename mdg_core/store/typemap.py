@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mdg_core.errors import UnsupportedTypeError
+from mdg_core.jsonable import jsonable
 
 MAX_STORAGE_NAME = 48
 
@@ -92,7 +93,7 @@ def spec_for(position: int, name: str, series: pd.Series) -> ColumnSpec:
     if isinstance(dtype, pd.CategoricalDtype):
         cats = list(dtype.categories)
         _require_json_scalars(name, cats)
-        extra = {"encoding": "category", "categories": _jsonable(cats), "ordered": bool(dtype.ordered)}
+        extra = {"encoding": "category", "categories": jsonable(cats), "ordered": bool(dtype.ordered)}
         dtype_str = "category"
     elif isinstance(dtype, pd.DatetimeTZDtype):
         dtype_str = f"datetime64[ns, {dtype.tz}]"
@@ -145,10 +146,6 @@ def _require_json_scalars(name: str, values: list[Any]) -> None:
             raise UnsupportedTypeError(f"Column '{name}' has categories of type {type(v).__name__}.")
 
 
-def _jsonable(values: list[Any]) -> list[Any]:
-    return [v.item() if isinstance(v, np.generic) else v for v in values]
-
-
 # --- encoding: pandas -> python values for sqlite3.executemany ------------------------------------
 def encode(series: pd.Series, spec: ColumnSpec) -> list[Any]:
     """Turn a column into a list of SQLite-ready Python values (None for missing)."""
@@ -158,7 +155,7 @@ def encode(series: pd.Series, spec: ColumnSpec) -> list[Any]:
         values = series.astype(object)
         return [None if _isna(v) else _cat_key(v) for v in values]
     if enc == "json":
-        return [None if _isna(v) else json.dumps(_jsonable([v])[0]) for v in series]
+        return [None if _isna(v) else json.dumps(jsonable(v)) for v in series]
     if enc == "date":
         return [None if _isna(v) else v.isoformat() for v in series]
     if enc == "text":
@@ -191,7 +188,7 @@ def _whole_seconds(arr: pa.Array) -> bool:
 
 
 def _cat_key(v: Any) -> str:
-    return v if isinstance(v, str) else json.dumps(_jsonable([v])[0])
+    return v if isinstance(v, str) else json.dumps(jsonable(v))
 
 
 def _isna(v: Any) -> bool:

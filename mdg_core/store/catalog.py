@@ -105,25 +105,34 @@ class DatasetStore:
 
     # --- transactions ------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def transaction(self, wait_s: float | None = None) -> Iterator[Connection]:
         """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any error.
 
         Every store write and read on this thread inside it joins it (a nested write is a
         savepoint), so what a run produces is stored whole or not at all, and reads see it.
+        ``wait_s`` waits less than the busy timeout for another writer, for writes that may be
+        skipped (progress updates): ``DatabaseBusyError`` comes sooner.
         """
         outer: Connection | None = getattr(self._local, "conn", None)
         if outer is not None:
             with outer.begin_nested():
                 yield outer
             return
+        wait = self.busy_timeout_s if wait_s is None else float(wait_s)
         with self.engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
+            raw = _raw(conn)
+            if wait_s is not None:
+                raw.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
             try:
                 trans = conn.begin()
             except OperationalError as exc:
                 if is_busy(exc):
-                    raise self._busy_error() from exc
+                    raise self._busy_error(wait) from exc
                 raise
+            finally:
+                if wait_s is not None:
+                    raw.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_s * 1000)}")
             self._local.conn = conn
             try:
                 with trans:
@@ -148,7 +157,7 @@ class DatasetStore:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
-    def _busy_error(self) -> DatabaseBusyError:
+    def _busy_error(self, waited_s: float) -> DatabaseBusyError:
         """Name what holds the write lock: the running jobs of other processes, if any."""
         try:
             with self.read() as conn:
@@ -161,7 +170,7 @@ class DatasetStore:
         others = [f"'{title}' (job #{job_id})" for job_id, title, pid in rows if pid != os.getpid()]
         who = " or ".join(others) if others else "another program writing to it"
         return DatabaseBusyError(
-            f"The database is busy: waiting for {who}; gave up after {self.busy_timeout_s:g} s. "
+            f"The database is busy: waiting for {who}; gave up after {waited_s:g} s. "
             "Try again when it has finished (reading and browsing work meanwhile)."
         )
 

@@ -106,6 +106,21 @@ def test_a_writer_queues_behind_a_short_write_instead_of_failing(holder) -> None
     assert proc.wait(timeout=120) == 0
 
 
+def test_a_write_that_may_be_skipped_gives_up_sooner_than_one_that_must_happen(holder) -> None:  # type: ignore[no-untyped-def]
+    """Progress updates ask for a short wait: while another job writes they are skipped, not queued."""
+    db, existing, proc, release = holder
+    writer = DatasetStore(db, busy_timeout_s=120)
+    subprocess.Popen([sys.executable, "-c", "import sys, time; time.sleep(2.0); open(sys.argv[1], 'w').write('x')",
+                      str(release)])
+    with pytest.raises(DatabaseBusyError, match="gave up after 0.05 s"), writer.transaction(wait_s=0.05):
+        pass
+    assert writer.rename(existing, "waited").name == "waited"  # the full busy timeout outlasts the writer
+    with writer.transaction(wait_s=0.05) as conn:  # and once it is done, a short wait is enough
+        conn.exec_driver_sql("UPDATE datasets SET name = 'quick' WHERE id = ?", (existing,))
+    assert writer.get(existing).name == "quick"
+    assert proc.wait(timeout=120) == 0
+
+
 def test_an_older_database_is_upgraded_once_and_a_current_one_is_opened_read_only(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     DatasetStore(db).save(pd.DataFrame({"a": [1]}), "kept")

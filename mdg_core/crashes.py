@@ -15,7 +15,7 @@ NATIVE_CRASH_SIGNALS = {
     signal.SIGBUS: "bus error",
     signal.SIGFPE: "floating-point exception",
 }
-LLM_HINT = "run `python -m mdg_core doctor` or see Settings → Test the model"
+LLM_HINT = "run `python -m mdg_core doctor` or Settings → Test the model"
 
 
 def signal_of(returncode: int | None) -> signal.Signals | None:
@@ -26,11 +26,6 @@ def signal_of(returncode: int | None) -> signal.Signals | None:
         return signal.Signals(-returncode)
     except ValueError:
         return None
-
-
-def is_native_crash(returncode: int | None) -> bool:
-    sig = signal_of(returncode)
-    return sig is not None and sig in NATIVE_CRASH_SIGNALS
 
 
 def describe_exit(returncode: int | None, *, component: str = "the worker", llm: bool = False,

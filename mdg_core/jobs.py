@@ -42,10 +42,10 @@ import psutil
 from sqlalchemy import insert, select, update
 
 from mdg_core.config import PROJECT_ROOT
+from mdg_core.crashes import NATIVE_CRASH_SIGNALS as CRASH_SIGNALS, describe_exit
 from mdg_core.errors import CancelledError, JobError, MdgError, UnknownJobKindError
 from mdg_core.interrupts import defer_stops, signal_name, stop_reason, stop_signal, stop_signals, stopped_by_analyst
-from mdg_core.store import DatasetStore
-from mdg_core.store import schema
+from mdg_core.store import DatasetStore, schema
 from mdg_core.store.catalog import now_iso
 
 log = logging.getLogger(__name__)
@@ -69,13 +69,6 @@ OOM_SHARE = 0.5  # a SIGKILLed worker that held this share of the memory limit r
 TEST_CRASH_ENV = "MDG_TEST_CRASH"  # "segv:mock": the worker of a mock job kills itself with SIGSEGV
 LLM_GENERATOR = "llm_table"
 
-CRASH_SIGNALS: dict[int, str] = {
-    signal.SIGSEGV: "segmentation fault",
-    signal.SIGABRT: "abort",
-    signal.SIGILL: "illegal instruction",
-    signal.SIGBUS: "bus error",
-    signal.SIGFPE: "floating-point exception",
-}
 # the first line faulthandler writes to the job log for each crash signal
 _FAULTHANDLER_NAMES: dict[str, int] = {
     "Segmentation fault": signal.SIGSEGV,
@@ -292,8 +285,7 @@ def _last_error_line(text: str) -> str | None:
 def _crash_message(info: JobInfo, sig: int, where: str | None, log_path: Path) -> str:
     what = CRASH_SIGNALS.get(sig, signal_name(sig))
     if _uses_llm(info.kind, info.params):
-        return (f"The local language model crashed ({what} in llama.cpp) on this CPU — run "
-                "`python -m mdg_core doctor` or Settings → Test the model.")
+        return describe_exit(-sig, llm=True)
     step = f" (step: {info.message})" if info.message else ""
     return (f"The worker crashed in native code ({what}) in {where or 'a native library'}{step}; "
             f"nothing was saved. Details: {log_path}")

@@ -151,7 +151,7 @@ def _is_person_name(text: str) -> bool:
 
     Colours, months and other words that double as names ('brown', 'May') never count.
     """
-    words = re.findall(r"[^\W\d_]+", text)
+    words: list[str] = re.findall(r"[^\W\d_]+", text)
     if not 1 <= len(words) <= 5 or re.search(r"\d|@", text):
         return False
     known = _name_lists()

@@ -6,33 +6,43 @@ A rule is one small class in ``mdg_core/features/rules/``:
 - ``fit(df, columns, params)`` re-fits the parameters on the table as it is when the step runs (after
   earlier steps), so chained steps stay correct; the fitted values go into the recipe;
 - ``code(columns, params)`` renders the pandas code of the step. That code is what runs: the engine
-  executes it, the page shows it and the exported script contains it, so they can never disagree.
+  executes it (``run``), the page shows it and the exported script contains it, so they can never
+  disagree. Evidence that counts what a step changes is measured by ``run`` too.
 
 Parameters are JSON values only, rendered into the code with ``repr`` (so they are literals).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 
 from mdg_core.pii import ColumnPii
-from mdg_core.profiling.overview import DatasetOverview
+from mdg_core.profiling.overview import DatasetOverview, readable
 
 
 @dataclass(frozen=True)
 class Facts:
-    """What every rule may consult: the overview (per-column facts) and the PII scan."""
+    """What every rule may consult: the overview (per-column facts), the PII scan, identifier-like
+    columns and the target column the analyst models (if any)."""
 
     overview: DatasetOverview
     pii: dict[str, ColumnPii] = field(default_factory=dict)
     pii_columns: frozenset[str] = frozenset()  # the scans that are strong enough to act on
+    ids: frozenset[str] = frozenset()  # identifier-like columns: never imputed, scaled, binned or encoded
+    target: str | None = None  # the label a model will predict: never encoded, transformed or filled
 
     def col(self, name: str) -> Any:
         return self.overview.column(name)
+
+    def keep_values(self, name: str) -> bool:
+        """True for columns whose values a modelling step must not change: identifiers and the target."""
+        return name in self.ids or name == self.target
 
 
 @dataclass
@@ -55,12 +65,16 @@ class Suggestion:
                 "evidence": self.evidence}
 
 
+# The groups the Features page shows suggestions in, in this order; every rule belongs to one.
+GROUPS = {"fix": "Fix data problems", "privacy": "Protect personal data", "model": "Prepare for modelling"}
+
+
 class Rule:
     """Base class of a rule; subclasses set the class attributes and the four methods."""
 
     name: ClassVar[str]
     title: ClassVar[str]
-    group: ClassVar[str] = "fix"  # fix | privacy | model
+    group: ClassVar[str] = "fix"  # a key of GROUPS
     explanation: ClassVar[str] = ""
     options: ClassVar[dict[str, list[Any]]] = {}
 
@@ -73,6 +87,22 @@ class Rule:
 
     def code(self, columns: list[str], params: dict[str, Any]) -> str:
         raise NotImplementedError
+
+    def run(self, df: pd.DataFrame, columns: list[str], params: dict[str, Any]) -> pd.DataFrame:
+        """Execute this step's code on a copy of ``df``: the one place a step's transform happens."""
+        ns: dict[str, Any] = {"pd": pd, "np": np, "hashlib": hashlib, "df": df.copy()}
+        with np.errstate(all="ignore"):
+            exec(compile(self.code(columns, params), f"<{self.name}>", "exec"), ns)  # noqa: S102 - our own templates
+        out: pd.DataFrame = ns["df"]
+        return out
+
+    def changed_cells(self, df: pd.DataFrame, column: str, params: dict[str, Any]) -> int:
+        """How many non-missing values of ``column`` the step's code changes (evidence measured by the transform)."""
+        before = df[column]
+        after = self.run(df[[column]], [column], params)[column]
+        same = (before.astype("float64") == after.astype("float64")) if pd.api.types.is_numeric_dtype(before.dtype) \
+            else before.astype("object").eq(after.astype("object"))
+        return int((before.notna() & ~same.fillna(False)).sum())
 
     def suggestion(self, columns: list[str], evidence: str, params: dict[str, Any],
                    explanation: str | None = None) -> Suggestion:
@@ -103,5 +133,5 @@ def q(value: Any) -> str:
 
 
 def fmt(x: float) -> str:
-    """A number as an analyst reads it in evidence text."""
-    return f"{x:,.3g}" if abs(x) < 1e4 else f"{x:,.0f}"
+    """A number as an analyst reads it in evidence text (the profile's ``readable``: ``7,390``, never ``7.39e+03``)."""
+    return readable(x, 3)

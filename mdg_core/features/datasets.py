@@ -12,25 +12,44 @@ from typing import Any
 
 from mdg_core.errors import RecipeError
 from mdg_core.features.base import Suggestion
-from mdg_core.features.engine import apply_recipe, apply_suggestions, facts_for, suggest, with_params
+from mdg_core.features.engine import apply_recipe, apply_suggestions, facts_for, guess_target, suggest, with_params
 from mdg_core.profiling.overview import overview_for
 from mdg_core.store import DatasetInfo, DatasetStore
 
 SUGGESTIONS_ARTIFACT = "feature_suggestions"
-SUGGESTIONS_VERSION = 1
+SUGGESTIONS_VERSION = 2
+TARGET_META = "target"  # the dataset's label column, in its meta: None = "no target", absent = not chosen yet
+
+
+def target_for(store: DatasetStore, dataset_id: int) -> tuple[str | None, bool]:
+    """The dataset's target column and whether it is only a guess (from its name) rather than the analyst's choice."""
+    info = store.get(dataset_id)
+    meta = info.meta or {}
+    if TARGET_META in meta and (meta[TARGET_META] is None or meta[TARGET_META] in info.column_names):
+        return meta[TARGET_META], False
+    return guess_target(overview_for(store, dataset_id)), True
+
+
+def set_target(store: DatasetStore, dataset_id: int, target: str | None) -> None:
+    """Record the analyst's target column (None: this table has none); suggestions then leave it alone."""
+    info = store.get(dataset_id)
+    if target is not None and target not in info.column_names:
+        raise RecipeError(f"'{target}' is not a column of #{dataset_id}; choose one of {', '.join(info.column_names)}.")
+    store.update_meta(dataset_id, **{TARGET_META: target})
 
 
 def suggestions_for(store: DatasetStore, dataset_id: int, refresh: bool = False) -> list[Suggestion]:
-    """The suggestions for a stored dataset (computed once, then read from its artifact)."""
-    key = f"{dataset_id}:v{SUGGESTIONS_VERSION}"
+    """The suggestions for a stored dataset and its target (computed once per target, then read from an artifact)."""
+    target, _ = target_for(store, dataset_id)
+    key = f"{dataset_id}:v{SUGGESTIONS_VERSION}:{target or ''}"
     if not refresh:
         art = store.get_artifact(SUGGESTIONS_ARTIFACT, key)
         if art is not None and art.payload:
             return [Suggestion(**d) for d in json.loads(art.payload)]
     df = store.load(dataset_id)
-    found = suggest(df, facts_for(df, overview=overview_for(store, dataset_id)))
+    found = suggest(df, facts_for(df, overview=overview_for(store, dataset_id), target=target))
     store.put_artifact(SUGGESTIONS_ARTIFACT, key, json.dumps([s.__dict__ for s in found]).encode("utf-8"),
-                       dataset_id=dataset_id, summary={"count": len(found)})
+                       dataset_id=dataset_id, summary={"count": len(found), "target": target})
     return found
 
 

@@ -9,14 +9,12 @@ columns, gives the same transform.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import textwrap
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from mdg_core.errors import RecipeError
@@ -26,24 +24,42 @@ from mdg_core.features.registry import RULES, get_rule, rule_order
 RECIPE_FORMAT = "mdg-feature-recipe"
 RECIPE_VERSION = 1
 PREVIEW_ROWS = 8
+# Names a label column usually has; a guess the analyst confirms or changes on the Features page.
+TARGET_NAMES = ("target", "label", "class", "y", "outcome", "income", "churn", "churned", "survived", "default",
+                "response", "diagnosis", "species", "result", "fraud", "is_fraud", "readmitted", "approved")
+TARGET_MAX_LEVELS = 20
 
 
-def facts_for(df: pd.DataFrame, pii: bool = True, overview: Any = None) -> Facts:
-    """Overview facts plus (optionally) the presidio PII scan of the text columns."""
+def guess_target(overview: Any) -> str | None:
+    """A likely label column: a category (or boolean) with 2–20 levels and a label's name, else None."""
+    for name in TARGET_NAMES:
+        for c in overview.columns:
+            if c.name.strip().lower().replace(" ", "_").replace("-", "_") == name and \
+                    c.kind in ("category", "boolean", "text") and 2 <= c.n_distinct <= TARGET_MAX_LEVELS:
+                return str(c.name)
+    return None
+
+
+def facts_for(df: pd.DataFrame, pii: bool = True, overview: Any = None, target: str | None = None) -> Facts:
+    """Overview facts, identifier-like columns, the target and (optionally) the presidio PII scan."""
+    from mdg_core.features.rules.id_like import id_reason
+    from mdg_core.features.rules.pii_columns import pii_reasons
     from mdg_core.pii import scan_columns
     from mdg_core.profiling.overview import compute_overview
 
-    from mdg_core.features.rules.pii_columns import pii_reasons
-
+    if target is not None and target not in df.columns:
+        raise RecipeError(f"Target column '{target}' is not in this table (it has: {', '.join(map(str, df.columns))}).")
     ov = overview if overview is not None else compute_overview(df)
     scans = {r.column: r for r in scan_columns(df, sample_rows=100)} if pii else {}
     likely = frozenset(n for n, scan in scans.items() if pii_reasons(scan, ov.column(n)))
-    return Facts(ov, scans, likely)
+    ids = frozenset(c.name for c in ov.columns if c.name not in likely and id_reason(c))
+    return Facts(ov, scans, likely, ids, target)
 
 
-def suggest(df: pd.DataFrame, facts: Facts | None = None, pii: bool = True) -> list[Suggestion]:
+def suggest(df: pd.DataFrame, facts: Facts | None = None, pii: bool = True,
+            target: str | None = None) -> list[Suggestion]:
     """Every suggestion of every rule, in registry order (the order they would be applied in)."""
-    facts = facts or facts_for(df, pii=pii)
+    facts = facts or facts_for(df, pii=pii, target=target)
     out: list[Suggestion] = []
     for rule in RULES.values():
         out.extend(rule.detect(df, facts))
@@ -61,10 +77,6 @@ def with_params(s: Suggestion, **changes: Any) -> Suggestion:
     return Suggestion(**{**s.__dict__, "params": params, "code": rule.code(s.columns, params)})
 
 
-def _namespace(df: pd.DataFrame) -> dict[str, Any]:
-    return {"pd": pd, "np": np, "hashlib": hashlib, "df": df}
-
-
 def run_step(df: pd.DataFrame, step: dict[str, Any]) -> pd.DataFrame:
     """Run one recipe step (its stored params, no fitting) on a copy of ``df``."""
     rule = get_rule(step["rule"])
@@ -75,10 +87,7 @@ def run_step(df: pd.DataFrame, step: dict[str, Any]) -> pd.DataFrame:
             f"Step {step.get('id', step['rule'])} needs column(s) {', '.join(missing)}, which this table does not "
             f"have (it has: {', '.join(map(str, df.columns[:20]))}{'…' if len(df.columns) > 20 else ''})."
         )
-    ns = _namespace(df.copy())
-    with np.errstate(all="ignore"):
-        exec(compile(rule.code(columns, step["params"]), f"<{rule.name}>", "exec"), ns)  # noqa: S102 - our own templates
-    return ns["df"]
+    return rule.run(df, columns, step["params"])
 
 
 def apply_suggestions(df: pd.DataFrame, suggestions: Iterable[Suggestion],
@@ -208,8 +217,3 @@ def preview(df: pd.DataFrame, s: Suggestion, rows: int = PREVIEW_ROWS, seed: int
     new_cols = [c for c in after.columns if c in cols or any(str(c).startswith(f"{x}_") or str(c).startswith(f"{x}=")
                                                               for x in cols) and c not in sample.columns]
     return sample[cols], after[new_cols] if new_cols else after.iloc[:, :0]
-
-
-def rules_table() -> list[dict[str, str]]:
-    """The registered rules (for help texts and the CLI)."""
-    return [{"rule": r.name, "title": r.title, "group": r.group} for r in RULES.values()]

@@ -6,6 +6,7 @@ from mdg_core.errors import RecipeError
 from mdg_core.features.base import Rule
 from mdg_core.features.rules.binning import QuantileBins
 from mdg_core.features.rules.drop_constant import DropConstant
+from mdg_core.features.rules.duplicate_columns import DuplicateColumns
 from mdg_core.features.rules.encode import FrequencyEncode, OneHot
 from mdg_core.features.rules.id_like import FlagId
 from mdg_core.features.rules.impute import ImputeConstant, ImputeMedian, ImputeMode
@@ -20,6 +21,7 @@ from mdg_core.features.rules.skew import LogTransform, YeoJohnson
 RULES: dict[str, Rule] = {
     "drop_constant": DropConstant(),
     "flag_id": FlagId(),
+    "duplicate_columns": DuplicateColumns(),
     "pii": PiiColumns(),
     "parse_dates": ParseDates(),
     "numbers_as_text": NumbersAsText(),

@@ -6,14 +6,21 @@ import pandas as pd
 import pytest
 
 from mdg_core.errors import RecipeError
-from mdg_core.features.datasets import apply_recipe_to_dataset, apply_to_dataset, pick, recipes, suggestions_for
+from mdg_core.features.datasets import (
+    SUGGESTIONS_VERSION,
+    apply_recipe_to_dataset,
+    apply_to_dataset,
+    pick,
+    recipes,
+    suggestions_for,
+)
 from tests.features.planted import planted
 
 
 def test_apply_saves_a_transformed_version_with_recipe_and_replays_on_a_sibling(store) -> None:  # type: ignore[no-untyped-def]
     src = store.save(planted(300), "planted")
     found = suggestions_for(store, src.id)
-    assert store.get_artifact("feature_suggestions", f"{src.id}:v1") is not None
+    assert store.get_artifact("feature_suggestions", f"{src.id}:v{SUGGESTIONS_VERSION}:") is not None  # no target
     assert [s.id for s in suggestions_for(store, src.id)] == [s.id for s in found]  # from the artifact
     chosen = pick(found, ["impute_median:age", "pii:email", "drop_constant:source"], {"pii:email": {"action": "drop"}})
     new = apply_to_dataset(store, src.id, chosen, "planted v2")

@@ -1,4 +1,7 @@
-"""Encode categories by cardinality: one-hot up to 10 levels, target-free frequency encoding above."""
+"""Encode categories by cardinality: one-hot up to 20 levels, target-free frequency encoding above.
+
+The target column is never encoded here: a model predicts its levels, it does not take them as inputs.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,15 @@ import pandas as pd
 
 from mdg_core.features.base import Facts, Rule, Suggestion, q
 
-ONE_HOT_MAX = 10
+ONE_HOT_MAX = 20
 FREQ_MAX_SHARE = 0.5
 FREQ_MAX_LEVELS = 5_000
 
 
 def _categorical(facts: Facts) -> list[Any]:
     return [c for c in facts.overview.columns if c.kind in ("category", "text") and c.name not in facts.pii_columns
-            and (c.numeric_text_share or 0) < 0.95 and (c.date_text_share or 0) < 0.95 and c.n_distinct >= 2]
+            and (c.numeric_text_share or 0) < 0.95 and (c.date_text_share or 0) < 0.95 and c.n_distinct >= 2
+            and not facts.keep_values(c.name)]
 
 
 class OneHot(Rule):
@@ -43,7 +47,7 @@ class OneHot(Rule):
 
 class FrequencyEncode(Rule):
     name = "frequency_encode"
-    title = "Frequency-encode a high-cardinality category"
+    title = "Frequency-encode a category with many levels"
     group = "model"
     explanation = ("With many levels one-hot explodes the width; replacing each level by its share of rows is "
                    "compact and uses no target, so it cannot leak the label. Unseen levels become 0.")

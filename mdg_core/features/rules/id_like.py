@@ -1,4 +1,9 @@
-"""Flag identifier-like columns (almost every value unique) and take them out of modelling data."""
+"""Flag identifier-like columns (almost every value unique) and take them out of modelling data.
+
+``id_reason`` is the one test of "identifier-like" for every rule: the engine puts such columns in
+``Facts.ids`` and no rule imputes, scales, bins, caps or encodes them (a filled-in ID would be a
+duplicate ID; a scaled row number means nothing).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,25 @@ import pandas as pd
 from mdg_core.features.base import Facts, Rule, Suggestion, q
 
 UNIQUE_SHARE = 0.95
-NAME_RE = re.compile(r"(^|[_\s])(id|uuid|guid|key|code|number|no)$|^id[_\s]|Id$", re.IGNORECASE)
+NAMED_SHARE = 0.8
+MIN_DISTINCT = 20
+NAME_RE = re.compile(r"(^|[_\s])(id|uuid|guid|key|code|number|no)$|^id[_\s]|Id$|^(row|index|idx|rownames)$",
+                     re.IGNORECASE)
+
+
+def id_reason(c: Any) -> str | None:
+    """Why a column (its overview facts) is identifier-like, or None: whole numbers or text, more than
+    20 values, and ≥ 95 % of them distinct (≥ 80 % when the name says it is an identifier)."""
+    if c.n_distinct <= MIN_DISTINCT:
+        return None
+    integer = c.kind == "numeric" and "int" in c.dtype.lower()
+    texty = c.kind in ("text", "category") and (c.numeric_text_share or 0) < 0.95 and (c.date_text_share or 0) < 0.95
+    named = bool(NAME_RE.search(c.name))
+    share = c.distinct_share
+    if not (integer or texty) or not (share >= UNIQUE_SHARE or (named and share >= NAMED_SHARE)):
+        return None
+    why = f"{share:.1%} of {c.n_distinct:,} non-missing values are unique"
+    return why + "; the name says it is an identifier" if named else why
 
 
 class FlagId(Rule):
@@ -20,21 +43,8 @@ class FlagId(Rule):
                    "Drop them from the modelling table (the original dataset keeps them).")
 
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
-        out = []
-        for c in facts.overview.columns:
-            if c.name in facts.pii_columns or c.n_missing == c.n_distinct == 0:
-                continue
-            integer = c.kind == "numeric" and "int" in c.dtype.lower()
-            texty = c.kind in ("text", "category") and (c.numeric_text_share or 0) < 0.95 \
-                and (c.date_text_share or 0) < 0.95
-            named = bool(NAME_RE.search(c.name))
-            share = c.distinct_share
-            if (integer or texty) and c.n_distinct > 20 and (share >= UNIQUE_SHARE or (named and share >= 0.8)):
-                why = f"{share:.1%} of {c.n_distinct + 0:,} non-missing values are unique"
-                if named:
-                    why += "; the name says it is an identifier"
-                out.append(self.suggestion([c.name], why, {}))
-        return out
+        return [self.suggestion([c.name], id_reason(c) or "", {}) for c in facts.overview.columns
+                if c.name in facts.ids and c.name != facts.target]
 
     def code(self, columns: list[str], params: dict[str, Any]) -> str:
         return f"df = df.drop(columns={q(columns)})"

@@ -2,6 +2,8 @@
 
 Each can add a ``<column>_missing`` indicator so a model still sees where values were missing
 (suggested when at least 5 % are missing, where missingness itself is often informative).
+Identifier-like columns and the target are never filled: a filled-in ID is a duplicate ID, and a
+filled-in label is an invented answer.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class _Impute(Rule):
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
         out = []
         for c in facts.overview.columns:
-            if c.n_missing == 0 or c.kind == "empty" or not self.wanted(c):
+            if c.n_missing == 0 or c.kind == "empty" or facts.keep_values(c.name) or not self.wanted(c):
                 continue
             params = self.fit(df, [c.name], {"indicator": c.missing_share >= INDICATOR_FROM})
             out.append(self.suggestion([c.name], f"{c.n_missing:,} missing ({c.missing_share:.1%}); "

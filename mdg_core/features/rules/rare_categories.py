@@ -23,7 +23,8 @@ class RareCategories(Rule):
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
         out = []
         for c in facts.overview.columns:
-            if c.kind not in ("category", "text") or c.name in facts.pii_columns or c.distinct_share > 0.5:
+            if c.kind not in ("category", "text") or c.name in facts.pii_columns or c.distinct_share > 0.5 \
+                    or facts.keep_values(c.name):
                 continue
             if c.n_distinct < 3 or c.n_distinct > MAX_LEVELS:
                 continue

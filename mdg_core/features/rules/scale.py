@@ -23,17 +23,17 @@ class Standardize(Rule):
     options = {"method": ["standard", "minmax"]}
 
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
-        numeric = [c for c in facts.overview.columns if c.kind == "numeric" and c.std and c.n_distinct > 2
-                   and not c.dtype.startswith("timedelta")]
+        numeric = [(c, float(c.std)) for c in facts.overview.columns if c.kind == "numeric" and c.std
+                   and c.n_distinct > 2 and not c.dtype.startswith("timedelta") and not facts.keep_values(c.name)]
         if len(numeric) < 2:
             return []
-        smallest = min(numeric, key=lambda c: c.std)
+        smallest, small_std = min(numeric, key=lambda cs: cs[1])
         out = []
-        for c in numeric:
-            if c.std >= LARGE_STD and c.std >= RATIO * smallest.std:
+        for c, std in numeric:
+            if std >= LARGE_STD and std >= RATIO * small_std:
                 params = self.fit(df, [c.name], {"method": "standard"})
-                out.append(self.suggestion([c.name], f"std {fmt(c.std)} is {c.std / smallest.std:,.0f}× that of "
-                                           f"'{smallest.name}' (std {fmt(smallest.std)})", params))
+                out.append(self.suggestion([c.name], f"std {fmt(std)} is {std / small_std:,.0f}× that of "
+                                           f"'{smallest.name}' (std {fmt(small_std)})", params))
         return out
 
     def fit(self, df: pd.DataFrame, columns: list[str], params: dict[str, Any]) -> dict[str, Any]:

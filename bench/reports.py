@@ -90,11 +90,11 @@ def _watch(stop: threading.Event, peak: list[int]) -> None:
 def child(db: str, section: str, a: int, b: int, target: str | None) -> None:
     """One report in this fresh process, run and stored exactly as the background job does."""
     from mdg_core import jobs
-    from mdg_core.reports import resolve_section
+    from mdg_core.reports import report_kind
     from mdg_core.reports.job import build, save  # noqa: F401  (imports counted in the baseline)
     from mdg_core.store import DatasetStore
 
-    resolve_section(section)
+    report_kind(section)
     import anonymeter.evaluators  # noqa: F401
     import sdmetrics.reports  # noqa: F401
     import sklearn.ensemble  # noqa: F401
@@ -106,7 +106,7 @@ def child(db: str, section: str, a: int, b: int, target: str | None) -> None:
     watcher = threading.Thread(target=_watch, args=(stop, peak), daemon=True)
     watcher.start()
     start = time.perf_counter()
-    result = jobs.run_inline(store, "report", {"section": section, "a": a, "b": b, "target": target})
+    result = jobs.run_inline(store, "report", {"kind": section, "a": a, "b": b, "target": target})
     seconds = time.perf_counter() - start
     stop.set()
     watcher.join()

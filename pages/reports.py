@@ -1,4 +1,8 @@
-"""Reports: quality, drift and privacy of one dataset against another, stored and exportable."""
+"""Reports: quality, drift and privacy of one dataset against another, stored and exportable.
+
+Generic over the registered report kinds (``mdg_core.reports.REPORT_KINDS``): titles, help, dataset
+labels, inputs and headline metrics all come from the kind.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +13,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from mdg_core import jobs, ui
-from mdg_core.reports import SECTIONS
+from mdg_core.reports import REPORT_KINDS, report_kind
+from mdg_core.reports.common import ReportKind, SectionSpec
 from mdg_core.reports.job import ARTIFACT_KIND, load, report_key
 
 PLOTLY = {"displaylogo": False}
 JOB_KEY = "mdg.reports.job"
 OPEN_KEY = "mdg.reports.open"
 ICONS = {"good": ":material/check_circle:", "review": ":material/warning:", "risky": ":material/dangerous:"}
-HELP = {
-    "quality": "How close the synthetic data (B) is to the real data (A): SDMetrics scores, charts and, "
-               "with a target, train-on-synthetic vs train-on-real.",
-    "drift": "Where two datasets differ column by column (KS, Wasserstein, χ², Jensen–Shannon, PSI, missing "
-             "values) and whether a model can tell them apart.",
-    "privacy": "Whether the synthetic data (B) leaks the real rows it was trained on: distances to closest "
-               "records, re-identification attacks and PII.",
-}
 store = ui.get_store()
 
 st.title("Reports")
@@ -35,53 +32,42 @@ def _verdict(level: str, title: str, reasons: list[str]) -> None:
     {"good": st.success, "review": st.warning, "risky": st.error}[level](body, icon=ICONS[level])
 
 
-def _metrics_row(section: dict[str, Any]) -> None:
-    m = section["metrics"]
-    picks = {
-        "quality": [("Overall quality", "overall_score"), ("Column shapes", "column_shapes"),
-                    ("Pair trends", "column_pair_trends"), ("Validity", "validity")],
-        "utility": [("Trained on real", "reference"), ("Trained on synthetic", "synthetic"), ("Ratio", "ratio")],
-        "drift": [("Drifted columns", "drifted_share")],
-        "distances": [("Exact copies", "exact_match_share_synthetic"), ("Closer to training", "dcr_share"),
-                      ("No-memorisation share", "dcr_share_baseline"), ("Median NNDR", "nndr_synthetic_median")],
-    }.get(section["key"], [])
-    shown = [(label, m.get(k)) for label, k in picks if m.get(k) is not None]
-    if section["key"] == "drift" and (m.get("classifier") or {}).get("auc") is not None:
-        shown.append(("Classifier ROC AUC", m["classifier"]["auc"]))
+def _metrics_row(spec: SectionSpec | None, section: dict[str, Any]) -> None:
+    shown = [(h, h.value(section["metrics"])) for h in (spec.headlines if spec else ())]
+    shown = [(h, v) for h, v in shown if v is not None]
     if not shown:
         return
-    cols = st.columns(len(shown))
-    for col, (label, value) in zip(cols, shown):
-        pct = label not in ("Classifier ROC AUC", "Median NNDR", "Trained on real", "Trained on synthetic")
-        col.metric(label, f"{value:.1%}" if pct else f"{value:.3f}")
+    for col, (headline, value) in zip(st.columns(len(shown)), shown, strict=True):
+        col.metric(headline.label, headline.text(value))
 
 
 def _render(report: dict[str, Any], where: str) -> None:
     """Show a stored report: verdicts first, then tables and charts per section."""
+    kind = report_kind(report["kind"])
     _verdict(report["verdict"], report["title"], [f"{s['title']}: {s['verdict']}" for s in report["sections"]])
     st.caption(" · ".join(f"{role}: {label}" for role, label in report["datasets"].items() if label)
                + f" · computed in {report['seconds']:.1f} s on {report['created_at'][:19].replace('T', ' ')}")
     for note in report.get("notes", []):
         st.caption(note)
-    art = store.get_artifact(ARTIFACT_KIND, report_key(report["section"], report["a"], report["b"],
+    art = store.get_artifact(ARTIFACT_KIND, report_key(report["kind"], report["a"], report["b"],
                                                       report["holdout"], report["target"]))
     if art is not None and art.payload:
         st.download_button("Download HTML report", art.payload, mime="text/html", icon=":material/download:",
-                           file_name=f"{report['section']}-report-{report['b']}-vs-{report['a']}.html",
+                           file_name=f"{report['kind']}-report-{report['b']}-vs-{report['a']}.html",
                            key=f"mdg.reports.dl.{where}.{art.id}")
     for sec in report["sections"]:
+        spec = kind.section(sec["key"])
         st.subheader(sec["title"])
         _verdict(sec["verdict"], "Verdict", sec["reasons"])
-        _metrics_row(sec)
+        _metrics_row(spec, sec)
         for note in sec.get("notes", []):
             st.caption(note)
         for name, rows in sec.get("tables", {}).items():
             if not rows:
                 continue
-            expanded = name in ("columns", "riskiest_rows", "attacks", "scores")
-            with st.expander(name.replace("_", " ").capitalize(), expanded=expanded):
+            with st.expander(name.replace("_", " ").capitalize(), expanded=bool(spec and name in spec.open_tables)):
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-                if name == "riskiest_rows":
+                if spec and spec.drop_risky and name == "riskiest_rows":
                     _drop_button(report, sec, where)
         figs = sec.get("figures", [])
         grid = st.columns(2)
@@ -95,10 +81,10 @@ def _drop_button(report: dict[str, Any], sec: dict[str, Any], where: str) -> Non
                "(the distance 95 % of unseen holdout rows exceed), save the rest as a new version, and re-run.")
     if st.button("Drop risky rows and re-run", icon=":material/delete_sweep:", key=f"mdg.reports.drop.{where}.{report['b']}",
                  disabled=ui.active_job_id(JOB_KEY) is not None):
-        params = {"section": "privacy", "a": report["a"], "b": report["b"], "holdout": report["holdout"],
-                  "target": None, "seed": report.get("seed", 0), "drop_risky_threshold": threshold}
+        params = {"kind": report["kind"], "a": report["a"], "b": report["b"], "holdout": report["holdout"],
+                  "target": report["target"], "seed": report.get("seed", 0), "drop_risky_threshold": threshold}
         st.session_state[JOB_KEY] = jobs.submit(store, "report", params,
-                                                 f"Drop risky rows of #{report['b']} and re-run privacy")
+                                                 f"Drop risky rows of #{report['b']} and re-run {report['kind']}")
         st.rerun()
 
 
@@ -110,43 +96,46 @@ def _on_done(info: jobs.JobInfo) -> None:
     st.session_state[OPEN_KEY] = result.get("key")
 
 
-new_tab, saved_tab = st.tabs(["New report", "Saved reports"])
-with new_tab:
-    section = st.segmented_control("Report", list(SECTIONS), default="quality", key="mdg.reports.section",
-                                   format_func=str.capitalize) or "quality"
-    st.caption(HELP[section])
+def _inputs(kind: ReportKind) -> tuple[Any, Any, int | None, str | None]:
+    """The two datasets, and the holdout and target when the kind uses them."""
     current = ui.current_dataset()
     left, right = st.columns(2)
     with left:
-        b_default = current.id if current else None
-        a_default = current.parent_id if current and current.parent_id else None
-        a = ui.dataset_picker("Version 1 (A)" if section == "drift" else "Real data (A)", "mdg.reports.a",
-                              default=a_default)
+        a = ui.dataset_picker(kind.labels[0], "mdg.reports.a",
+                              default=current.parent_id if current and current.parent_id else None)
     with right:
-        b = ui.dataset_picker("Version 2 (B)" if section == "drift" else "Synthetic data (B)", "mdg.reports.b",
-                              default=b_default, exclude=a.id if a else None)
+        b = ui.dataset_picker(kind.labels[1], "mdg.reports.b", default=current.id if current else None,
+                              exclude=a.id if a else None)
     holdout: int | None = None
     target: str | None = None
-    if a and b and section in ("quality", "privacy"):
+    if a and b and kind.uses_holdout:
         splits = [d for d in store.list(kinds=["split"]) if d.id not in (a.id, b.id)]
-        options: list[int | None] = [None] + [d.id for d in splits]
         labels = {d.id: ui.dataset_label(d) for d in splits}
-        holdout = st.selectbox("Holdout (real rows kept out of training)", options, key="mdg.reports.holdout",
+        holdout = st.selectbox("Holdout (real rows kept out of training)", [None, *labels], key="mdg.reports.holdout",
                                format_func=lambda i: "Automatic: the generation run's holdout, if any" if i is None
                                else labels[i])
-    if a and b and section == "quality":
+    if a and b and kind.uses_target:
         common = [c for c in a.column_names if c in set(b.column_names)]
-        target = st.selectbox("Target column for machine-learning utility (optional)", [None] + common,
+        target = st.selectbox("Target column for machine-learning utility (optional)", [None, *common],
                               key="mdg.reports.target", format_func=lambda c: "(none)" if c is None else c)
+    return a, b, holdout, target
+
+
+new_tab, saved_tab = st.tabs(["New report", "Saved reports"])
+with new_tab:
+    name = st.segmented_control("Report", list(REPORT_KINDS), default="quality", key="mdg.reports.kind",
+                                format_func=lambda n: report_kind(n).title) or "quality"
+    kind = report_kind(name)
+    st.caption(kind.help)
+    a, b, holdout, target = _inputs(kind)
     if a and b:
-        key = report_key(section, a.id, b.id, holdout, target)
+        key = report_key(name, a.id, b.id, holdout, target)
         existing = load(store, key)
         label = "Re-run report" if existing else "Run report"
         if st.button(label, type="primary", icon=":material/play_arrow:", key="mdg.reports.run",
                      disabled=ui.active_job_id(JOB_KEY) is not None):
-            params = {"section": section, "a": a.id, "b": b.id, "holdout": holdout, "target": target, "seed": 0}
-            st.session_state[JOB_KEY] = jobs.submit(store, "report", params, f"{section.capitalize()} report "
-                                                                              f"#{b.id} vs #{a.id}")
+            params = {"kind": name, "a": a.id, "b": b.id, "holdout": holdout, "target": target, "seed": 0}
+            st.session_state[JOB_KEY] = jobs.submit(store, "report", params, f"{kind.title} report #{b.id} vs #{a.id}")
             st.session_state[OPEN_KEY] = None
             st.rerun()
         info = ui.job_panel(JOB_KEY, on_done=_on_done, recover_kinds=["report"])

@@ -28,6 +28,7 @@ from mdg_core.errors import CancelledError, GeneratorError, InvalidParameterErro
 from mdg_core.generators import metadata as md
 from mdg_core.generators import registry
 from mdg_core.generators.base import Generator
+from mdg_core.jsonable import jsonable
 from mdg_core.rules import Rule, prepare
 from mdg_core.rules.enforce import sample_with_rules
 from mdg_core.store import DatasetInfo, DatasetStore
@@ -178,11 +179,11 @@ def _store_run(store: DatasetStore, prep: Training, gen: Generator, generator: s
     info, seed = prep.info, prep.seed
     versions = registry.versions()
     recipe = {"generator": generator, "params": gen.params, "seed": seed, "rows": n,
-              "conditions": _jsonable(conds), "rules": [r["rule"] for r in report["rules"]],
+              "conditions": jsonable(conds), "rules": [r["rule"] for r in report["rules"]],
               "summary": f"{generator} · seed {seed}"}
     payload = signing.dumps(gen, MODEL_KIND) if keep_model else None  # before the lock is taken
     peak = peak_memory_mb()
-    meta = {"conditions": _jsonable(conds), "estimated_fit_seconds": estimate,
+    meta = {"conditions": jsonable(conds), "estimated_fit_seconds": estimate,
             "sampled_rows": report["sampled_rows"], "sampling_rounds": report["rounds"],
             "sdv_constraints": getattr(gen, "sdv_constraints_", []), "holdout_share": prep.share,
             "epoch_seconds": getattr(gen, "epoch_seconds_", None)}
@@ -210,10 +211,6 @@ def _store_run(store: DatasetStore, prep: Training, gen: Generator, generator: s
             "fit_seconds": round(fit_seconds, 3), "sample_seconds": round(sample_seconds, 3),
             "estimated_fit_seconds": None if estimate is None else round(estimate, 3),
             "peak_memory_mb": round(peak, 1), "violations": report["rules"]}
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str)) if value is not None else None
 
 
 def load_model(store: DatasetStore, artifact_id: int) -> Generator:
@@ -251,7 +248,7 @@ def sample_model(ctx: Any, model_artifact_id: int, n_rows: int, seed: int = 0,
         raise CancelledError("Cancelled by the analyst; nothing was saved.")
     summary = art.summary or {}
     recipe = {"generator": generator, "params": gen.params, "seed": seed, "rows": n, "model_artifact_id": art.id,
-              "conditions": _jsonable(conds), "summary": f"{generator} · kept model #{art.id} · seed {seed}"}
+              "conditions": jsonable(conds), "summary": f"{generator} · kept model #{art.id} · seed {seed}"}
     synth = store.save(out, name or f"{info.name} · {generator} (model #{art.id}, seed {seed})", "synthetic",
                        parent_id=info.id, recipe=recipe)
     peak = peak_memory_mb()
@@ -261,7 +258,7 @@ def sample_model(ctx: Any, model_artifact_id: int, n_rows: int, seed: int = 0,
         violations=report["rules"], output_dataset_id=synth.id,
         train_dataset_id=summary.get("train_dataset_id"), holdout_dataset_id=summary.get("holdout_dataset_id"),
         model_artifact_id=art.id, status="done",
-        meta={"from_model": art.id, "conditions": _jsonable(conds), "fit_random_state": gen.random_state},
+        meta={"from_model": art.id, "conditions": jsonable(conds), "fit_random_state": gen.random_state},
     )
     return {"run_id": run_id, "output_dataset_id": synth.id, "rows": n, "sample_seconds": round(sample_seconds, 3),
             "peak_memory_mb": round(peak, 1), "violations": report["rules"], "model_artifact_id": art.id}
@@ -270,7 +267,7 @@ def sample_model(ctx: Any, model_artifact_id: int, n_rows: int, seed: int = 0,
 def compare(ctx: Any, dataset_id: int, generators: list[str], params: dict[str, dict[str, Any]] | None = None,
             seed: int = 0, n_rows: int | None = None) -> dict[str, Any]:
     """Job "compare_generators": same train split and seed for each; quality, privacy and time."""
-    from mdg_core.generators.scores import closer_to_training_share, quality_score
+    from mdg_core.generators.scores import compare_scores
 
     store: DatasetStore = ctx.store
     if not generators:
@@ -278,7 +275,7 @@ def compare(ctx: Any, dataset_id: int, generators: list[str], params: dict[str, 
     for name in generators:
         registry.spec(name)  # unknown names fail before any work
     prep = prepare_training(store, dataset_id, seed)
-    train, hold, stored = prep.train, prep.holdout, prep.stored
+    train, hold = prep.train, prep.holdout
     n = int(n_rows or len(train))
     rows: list[dict[str, Any]] = []
     for i, name in enumerate(generators):
@@ -299,12 +296,7 @@ def compare(ctx: Any, dataset_id: int, generators: list[str], params: dict[str, 
             out, report = sample_with_rules(gen, n, seed, prep.rules)
             row["sample_seconds"] = time.perf_counter() - started
             ctx.progress(base + step * 0.85, 1, f"{name}: scoring")
-            row["quality"] = quality_score(train, out, stored)
-            if len(hold) >= 10:
-                privacy = closer_to_training_share(out, train, hold, stored, seed)
-                row["privacy_closer_to_train"] = privacy["share"]
-                row["privacy_baseline"] = privacy["baseline"]
-                row["privacy_excess"] = privacy["excess"]
+            row.update(compare_scores(train, hold, out))  # the Quality and Privacy reports' own numbers
             row["violations_before"] = sum(r["before"] for r in report["rules"])
             row["params"] = gen.params
         except CancelledError:
@@ -320,5 +312,5 @@ def compare(ctx: Any, dataset_id: int, generators: list[str], params: dict[str, 
         result["note"] = (f"Privacy is not scored: the holdout has {len(hold)} rows (holdout share "
                           f"{prep.share:g} in Settings) and at least 10 are needed as a control.")
     store.put_artifact("comparison", f"{dataset_id}:{seed}:{uuid.uuid4().hex[:8]}", None, dataset_id=dataset_id,
-                       params={"generators": generators, "seed": seed}, summary=_jsonable(result))
-    return _jsonable(result)  # type: ignore[no-any-return]
+                       params={"generators": generators, "seed": seed}, summary=jsonable(result))
+    return jsonable(result)  # type: ignore[no-any-return]

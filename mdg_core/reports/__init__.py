@@ -1,28 +1,37 @@
-"""Quality, drift and privacy reports. Registry: one line per report section.
+"""Quality, drift and privacy reports. Registry: one line per report kind.
 
-Each entry is ``"name": "module:function"`` with ``fn(store, a, b, holdout, target, progress, seed)
--> (sections, extra)``; ``mdg_core.reports.job.build`` runs it, ``job.save`` stores it.
+A report *kind* is what an analyst asks for; each entry points at the ``ReportKind`` its module
+defines (title, help, the labels of its two datasets, whether it uses a holdout or a target, and
+the sections that build it, each with its headline metrics). A kind is made of *sections*
+(``SectionSpec``): adding a section is one file plus one line in its kind's ``sections``; adding
+a kind is one file plus one line here. ``mdg_core.reports.job`` builds any kind; the Reports page
+and ``python -m mdg_core report`` read everything else from the kind.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import Any
 
 from mdg_core.errors import InvalidParameterError
+from mdg_core.reports.common import ReportKind
 
-SECTIONS: dict[str, str] = {
-    "quality": "mdg_core.reports.job:quality_report",
-    "drift": "mdg_core.reports.job:drift_report",
-    "privacy": "mdg_core.reports.job:privacy_report",
+REPORT_KINDS: dict[str, str] = {
+    "quality": "mdg_core.reports.quality:KIND",
+    "drift": "mdg_core.reports.drift:KIND",
+    "privacy": "mdg_core.reports.privacy:KIND",
 }
 
 
-def resolve_section(name: str) -> Callable[..., Any]:
-    """The function computing a report section; an unknown name lists the valid ones."""
-    target = SECTIONS.get(name)
+def report_kind(name: str) -> ReportKind:
+    """The registered report kind ``name``; an unknown name lists the valid ones."""
+    target = REPORT_KINDS.get(name)
     if target is None:
-        raise InvalidParameterError(f"Unknown report '{name}'. Valid reports: {', '.join(SECTIONS)}.")
-    module, _, func = target.partition(":")
-    return getattr(importlib.import_module(module), func)
+        raise InvalidParameterError(f"Unknown report '{name}'. Valid reports: {', '.join(REPORT_KINDS)}.")
+    module, _, attr = target.partition(":")
+    kind: ReportKind = getattr(importlib.import_module(module), attr)
+    return kind
+
+
+def report_kinds() -> list[ReportKind]:
+    """Every report kind, in registry order (the order the page offers them)."""
+    return [report_kind(name) for name in REPORT_KINDS]

@@ -1,8 +1,10 @@
-"""Shared building blocks of the reports: loading a pair of datasets, column kinds, sampling,
-encodings, and the small data model (``Section``) every report section returns.
+"""Shared building blocks of the reports: the data model of a report kind and its sections, loading
+and aligning the datasets compared, column kinds, sampling and encodings.
 
-Every number a section shows is computed from the data here; nothing is estimated or derived
-from other scores.
+Names: a report *kind* (quality, drift, privacy: what an analyst asks for, ``ReportKind``) is made of
+*sections* (quality, utility, drift, distances, reid, pii: ``SectionSpec`` says how to compute one,
+``Section`` is the computed result with its verdict). Every number a section shows is computed from
+the data here; nothing is estimated or derived from other scores.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from mdg_core.errors import ReportError
+from mdg_core.jsonable import jsonable
 from mdg_core.reports.verdicts import LEVELS, raise_to, worst  # noqa: F401  (re-exported)
-from mdg_core.store import DatasetStore
 
 Progress = Callable[[float, str], None]
 MIN_ROWS = 20
-MAX_CATEGORIES = 30  # categories kept per column in encodings; the rest fold into "(other)"
+MAX_CATEGORIES = 30  # categories kept per column in encodings; the rest fold into one "other" code
 ID_UNIQUE_SHARE = 0.9  # a text column with this share of distinct values identifies rows
 
 
@@ -50,6 +52,80 @@ class Section:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Headline:
+    """A metric a section shows at the top of its part of the page (``metric`` may reach into a
+    dict with dots: ``classifier.auc``)."""
+
+    label: str
+    metric: str
+    percent: bool = True
+
+    def value(self, metrics: dict[str, Any]) -> float | None:
+        found: Any = metrics
+        for part in self.metric.split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        return None if found is None else float(found)
+
+    def text(self, value: float) -> str:
+        return f"{value:.1%}" if self.percent else f"{value:.3f}"
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What every section of a report computes from: A (the real reference) and B aligned on their
+    common columns, the holdout (real rows the generator never saw) on the same columns, the target."""
+
+    pair: Pair
+    holdout: pd.DataFrame | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """How to compute one section of a report, and what the page and CLI show of it.
+
+    ``compute(inputs, progress, seed) -> Section``; ``share`` is its part of the progress bar;
+    ``needs_target`` sections run only when a target column is given; ``open_tables`` start
+    expanded on the page; ``summary_tables`` go into the CLI's JSON summary; ``drop_risky`` offers
+    "drop risky rows and re-run" under its ``riskiest_rows`` table.
+    """
+
+    key: str
+    compute: Callable[[ReportInputs, Progress, int], Section]
+    headlines: tuple[Headline, ...] = ()
+    share: float = 1.0
+    needs_target: bool = False
+    open_tables: tuple[str, ...] = ()
+    summary_tables: tuple[str, ...] = ()
+    drop_risky: bool = False
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """A report an analyst can ask for: what it is called and explains, what its two datasets are,
+    which inputs it takes, and the sections that build it (in order).
+
+    ``training_reference``: when B comes from a generation run, A is replaced by that run's training
+    rows and the run's holdout is used, so the report judges the generator on what it saw.
+    ``distinct``: A and B must be different datasets.
+    """
+
+    name: str
+    title: str
+    help: str
+    labels: tuple[str, str]
+    sections: tuple[SectionSpec, ...]
+    uses_holdout: bool = False
+    uses_target: bool = False
+    training_reference: bool = False
+    distinct: bool = False
+    no_holdout_note: str = ""
+
+    def section(self, key: str) -> SectionSpec | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+
 def figure_json(fig: Any) -> dict[str, Any]:
     """A plotly figure as a JSON-able dict (stored in the report, rendered later)."""
     import json
@@ -58,23 +134,8 @@ def figure_json(fig: Any) -> dict[str, Any]:
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """A DataFrame as JSON-able records (NaN → None, numpy scalars → Python)."""
-    out = df.astype(object).where(pd.notna(df), None)
-    return [{str(k): _py(v) for k, v in row.items()} for row in out.to_dict(orient="records")]
-
-
-def _py(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return None if np.isnan(value) else round(float(value), 6)
-    if isinstance(value, float):
-        return None if np.isnan(value) else round(value, 6)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, (pd.Timestamp, pd.Timedelta)):
-        return str(value)
-    return value
+    """A DataFrame as JSON-able records (missing → None, numpy scalars → Python, 6 digits)."""
+    return [jsonable(row, digits=6) for row in df.to_dict(orient="records")]
 
 
 # --- column kinds --------------------------------------------------------------------------------
@@ -111,7 +172,7 @@ def as_numeric(series: pd.Series) -> pd.Series:
 
 def as_category(series: pd.Series) -> pd.Series:
     """Values as strings, missing as NaN (so category counts line up between datasets)."""
-    return series.astype(object).where(series.notna()).map(lambda v: v if v is None else str(v))
+    return series.astype(object).where(series.notna()).map(str, na_action="ignore")
 
 
 @dataclass
@@ -160,13 +221,6 @@ def align(a: pd.DataFrame, b: pd.DataFrame, a_label: str = "A", b_label: str = "
                 a_label, b_label, sorted(set(dropped)))
 
 
-def load_pair(store: DatasetStore, a_id: int, b_id: int, min_rows: int = MIN_ROWS) -> Pair:
-    """Load two stored datasets and align them."""
-    a_info, b_info = store.get(a_id), store.get(b_id)
-    return align(store.load(a_id), store.load(b_id), f"#{a_info.id} {a_info.name}",
-                 f"#{b_info.id} {b_info.name}", min_rows=min_rows)
-
-
 def sample(df: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
     """A seeded sample of at most ``n`` rows (the frame itself when it is small enough)."""
     if len(df) <= n:
@@ -174,46 +228,45 @@ def sample(df: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
     return df.sample(n=n, random_state=seed).reset_index(drop=True)
 
 
-class FeatureEncoder:
-    """Numbers for models: numerics as floats (NaN kept), categories as ordinal codes.
+def feature_encoder(kinds: dict[str, str], max_categories: int = MAX_CATEGORIES) -> Any:
+    """Numbers for models, as a scikit-learn ``ColumnTransformer``: numeric columns (dates and
+    durations too) as floats with NaN kept, categorical ones as ordinal codes, identifiers left out.
 
-    Fitted on the union of the datasets being compared so codes mean the same thing in both;
-    rare categories fold into one code so one-off values cannot identify rows.
+    Fit it on the union of the datasets compared so codes mean the same in both. The
+    ``max_categories`` most frequent categories keep a code, the rest share one (so a one-off value
+    cannot identify a row); missing values, and categories the fit never saw, are NaN, which the
+    gradient-boosting models send down their missing-value branch. Codes are for models told they
+    are categories (``categorical_mask``), not quantities.
     """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
 
-    def __init__(self, kinds: dict[str, str], max_categories: int = MAX_CATEGORIES) -> None:
-        self.kinds = {c: k for c, k in kinds.items() if k != "identifier"}
-        self.max_categories = max_categories
-        self.categories: dict[str, list[str]] = {}
+    numeric = [c for c, k in kinds.items() if k == "numeric"]
+    categorical = [c for c, k in kinds.items() if k == "categorical"]
+    codes = OrdinalEncoder(max_categories=max_categories + 1, handle_unknown="use_encoded_value",
+                           unknown_value=np.nan, encoded_missing_value=np.nan)
+    return ColumnTransformer(
+        [("numeric", FunctionTransformer(_as_numbers, feature_names_out="one-to-one"), numeric),
+         ("categorical", make_pipeline(FunctionTransformer(_as_labels, feature_names_out="one-to-one"), codes),
+          categorical)],
+        remainder="drop", verbose_feature_names_out=False)
 
-    def fit(self, *frames: pd.DataFrame) -> FeatureEncoder:
-        for col, kind in self.kinds.items():
-            if kind == "categorical":
-                counts = pd.concat([as_category(f[col]) for f in frames]).value_counts()
-                self.categories[col] = [str(v) for v in counts.index[: self.max_categories]]
-        return self
 
-    def transform(self, df: pd.DataFrame) -> np.ndarray:
-        cols = []
-        for col, kind in self.kinds.items():
-            if kind == "numeric":
-                cols.append(as_numeric(df[col]).to_numpy(dtype=float))
-            else:
-                cats = self.categories[col]
-                codes = pd.Categorical(as_category(df[col]), categories=cats).codes.astype(float)
-                values = as_category(df[col])
-                codes[(codes < 0) & values.notna().to_numpy()] = len(cats)  # "(other)"
-                codes[values.isna().to_numpy()] = np.nan
-                cols.append(codes)
-        return np.column_stack(cols) if cols else np.zeros((len(df), 0))
+def categorical_mask(encoder: Any) -> list[bool]:
+    """Which output columns of a fitted ``feature_encoder`` are category codes."""
+    mask = [False] * len(encoder.get_feature_names_out())
+    part = encoder.output_indices_["categorical"]
+    mask[part] = [True] * (part.stop - part.start)
+    return mask
 
-    @property
-    def categorical_mask(self) -> list[bool]:
-        return [k == "categorical" for k in self.kinds.values()]
 
-    @property
-    def feature_names(self) -> list[str]:
-        return list(self.kinds)
+def _as_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({c: as_numeric(frame[c]) for c in frame.columns}, index=frame.index)
+
+
+def _as_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({c: as_category(frame[c]) for c in frame.columns}, index=frame.index)
 
 
 def single_thread() -> Any:

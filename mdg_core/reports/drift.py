@@ -13,8 +13,22 @@ import numpy as np
 import pandas as pd
 
 from mdg_core.reports.common import (
-    FeatureEncoder, Pair, Progress, Section, as_category, as_numeric, fmt_pct, no_progress, records,
-    sample, single_thread,
+    Headline,
+    Pair,
+    Progress,
+    ReportInputs,
+    ReportKind,
+    Section,
+    SectionSpec,
+    as_category,
+    as_numeric,
+    categorical_mask,
+    feature_encoder,
+    fmt_pct,
+    no_progress,
+    records,
+    sample,
+    single_thread,
 )
 
 ALPHA = 0.05
@@ -116,18 +130,19 @@ def classifier_auc(pair: Pair, seed: int = 0, max_rows: int = CLASSIFIER_ROWS) -
 
     n = min(len(pair.a), len(pair.b), max_rows)
     sa, sb = sample(pair.a, n, seed), sample(pair.b, n, seed + 1)
-    enc = FeatureEncoder(pair.kinds).fit(sa, sb)
-    if not enc.feature_names:
+    features = {c: k for c, k in pair.kinds.items() if k != "identifier"}
+    if not features:
         return {"auc": None, "note": "no comparable columns (only identifier-like ones)"}
-    x = np.vstack([enc.transform(sa), enc.transform(sb)])
-    y = np.r_[np.zeros(n), np.ones(n)]
-    model = HistGradientBoostingClassifier(max_iter=100, categorical_features=enc.categorical_mask,
+    both = pd.concat([sa, sb], ignore_index=True)
+    enc = feature_encoder(features).fit(both)
+    x, y = enc.transform(both), np.r_[np.zeros(n), np.ones(n)]
+    model = HistGradientBoostingClassifier(max_iter=100, categorical_features=categorical_mask(enc),
                                            random_state=seed)
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
     with single_thread():
         scores = cross_val_score(model, x, y, cv=folds, scoring="roc_auc")
     return {"auc": float(np.mean(scores)), "auc_std": float(np.std(scores)), "rows_per_side": int(n),
-            "features": enc.feature_names}
+            "features": list(features)}
 
 
 def drift_section(pair: Pair, progress: Progress = no_progress, seed: int = 0) -> Section:
@@ -197,3 +212,20 @@ def drift_section(pair: Pair, progress: Progress = no_progress, seed: int = 0) -
     sec.figures.append(figure_json(fig))
     progress(1.0, "Drift: done")
     return sec
+
+
+def compute(inputs: ReportInputs, progress: Progress, seed: int) -> Section:
+    return drift_section(inputs.pair, progress, seed)
+
+
+SECTION = SectionSpec(
+    "drift", compute, open_tables=("columns",), summary_tables=("columns",),
+    headlines=(Headline("Drifted columns", "drifted_share"),
+               Headline("Classifier ROC AUC", "classifier.auc", percent=False)),
+)
+KIND = ReportKind(
+    "drift", "Drift",
+    "Where two datasets differ column by column (KS, Wasserstein, χ², Jensen–Shannon, PSI, missing values) "
+    "and whether a model can tell them apart.",
+    ("Version 1 (A)", "Version 2 (B)"), (SECTION,),
+)

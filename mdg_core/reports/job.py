@@ -1,6 +1,7 @@
-"""Report jobs: compute a report, store it as an artifact (HTML payload + JSON summary), reopen it.
+"""Report jobs: compute a report of any registered kind, store it as an artifact (HTML payload + JSON
+summary), reopen it.
 
-Artifacts have kind ``report`` and key ``"{section}:{a}:{b}:{holdout}:{target}"`` so the page can
+Artifacts have kind ``report`` and key ``"{kind}:{a}:{b}:{holdout}:{target}"`` so the page can
 open a finished report instantly. The summary holds the whole report (metrics, tables, verdicts
 and binned chart data); the payload is the self-contained HTML export.
 """
@@ -14,16 +15,17 @@ import pandas as pd
 
 from mdg_core.errors import InvalidParameterError, ReportError
 from mdg_core.jobs import JobContext
-from mdg_core.reports import SECTIONS, resolve_section
-from mdg_core.reports.common import Progress, Section, align, no_progress, worst
+from mdg_core.jsonable import jsonable
+from mdg_core.reports import report_kind
+from mdg_core.reports.common import Progress, ReportInputs, ReportKind, Section, align, no_progress, worst
 from mdg_core.store import DatasetInfo, DatasetStore
 from mdg_core.store.catalog import now_iso
 
 ARTIFACT_KIND = "report"
 
 
-def report_key(section: str, a: int, b: int, holdout: int | None = None, target: str | None = None) -> str:
-    return f"{section}:{int(a)}:{int(b)}:{holdout if holdout is None else int(holdout)}:{target or None}"
+def report_key(kind: str, a: int, b: int, holdout: int | None = None, target: str | None = None) -> str:
+    return f"{kind}:{int(a)}:{int(b)}:{holdout if holdout is None else int(holdout)}:{target or None}"
 
 
 def find_run(store: DatasetStore, dataset_id: int) -> dict[str, Any] | None:
@@ -69,85 +71,73 @@ def _span(progress: Progress, lo: float, hi: float) -> Progress:
     return lambda f, m: progress(lo + (hi - lo) * f, m)
 
 
-def quality_report(store: DatasetStore, a: int, b: int, holdout: int | None = None, target: str | None = None,
-                   progress: Progress = no_progress, seed: int = 0) -> tuple[list[Section], dict[str, Any]]:
-    from mdg_core.reports.quality import quality_section
-    from mdg_core.reports.utility import utility_section
-
-    ia, ib = store.get(a), store.get(b)
-    pair = align(store.load(a), store.load(b), _label(ia), _label(ib))
+def load_inputs(store: DatasetStore, kind: ReportKind, a: int, b: int, holdout: int | None,
+                target: str | None) -> tuple[ReportInputs, dict[str, Any]]:
+    """Load and align what ``kind``'s sections compute from, and the report's dataset labels and notes."""
+    notes: list[str] = []
+    resolved: dict[str, Any] = {}
+    reference = a
+    if kind.training_reference:
+        reference, holdout, notes = real_parts(store, a, b, holdout)
+        resolved = {"train_id": reference, "holdout_id": holdout}
+    pair = align(store.load(reference), store.load(b), _label(store.get(reference)), _label(store.get(b)))
+    hold = None
+    if kind.uses_holdout and holdout is not None:
+        hold = _restrict(store.load(holdout), pair.columns, f"#{holdout}")
     if target and target not in pair.kinds:
         raise ReportError(f"Target column '{target}' is not in both datasets. Choose one of: "
                           f"{', '.join(c for c, k in pair.kinds.items() if k != 'identifier')}.")
-    sections = [quality_section(pair, _span(progress, 0, 0.7 if target else 1), seed)]
-    extra: dict[str, Any] = {"datasets": {"real": _label(ia), "synthetic": _label(ib)}, "notes": []}
-    if target:
-        train_id, holdout, notes = real_parts(store, a, b, holdout)
-        extra["notes"] += notes
-        train = store.load(train_id)[pair.columns] if train_id != a else pair.a
-        test = _restrict(store.load(holdout), pair.columns, f"#{holdout}") if holdout is not None else None
-        if holdout is not None:
-            extra["datasets"]["holdout"] = _label(store.get(holdout))
-        sections.append(utility_section(train, pair.b, target, pair.kinds, test, _span(progress, 0.7, 1), seed))
-    return sections, extra
+    if kind.uses_holdout and holdout is None and kind.no_holdout_note:
+        notes.append(kind.no_holdout_note)
+    datasets = {kind.labels[0]: pair.a_label, kind.labels[1]: pair.b_label}
+    if kind.uses_holdout:
+        datasets["Holdout"] = _label(store.get(holdout)) if holdout is not None else None
+    extra = {"datasets": datasets, "notes": notes, "resolved": resolved}
+    return ReportInputs(pair, hold, target if kind.uses_target else None), extra
 
 
-def drift_report(store: DatasetStore, a: int, b: int, holdout: int | None = None, target: str | None = None,
-                 progress: Progress = no_progress, seed: int = 0) -> tuple[list[Section], dict[str, Any]]:
-    from mdg_core.reports.drift import drift_section
-
-    ia, ib = store.get(a), store.get(b)
-    pair = align(store.load(a), store.load(b), _label(ia), _label(ib))
-    return [drift_section(pair, progress, seed)], {"datasets": {"A (before)": _label(ia), "B (after)": _label(ib)},
-                                                  "notes": []}
-
-
-def privacy_report(store: DatasetStore, a: int, b: int, holdout: int | None = None, target: str | None = None,
-                   progress: Progress = no_progress, seed: int = 0) -> tuple[list[Section], dict[str, Any]]:
-    from mdg_core.reports.pii_leak import pii_section
-    from mdg_core.reports.privacy import distance_section
-    from mdg_core.reports.reid import reid_section
-
-    train_id, holdout, notes = real_parts(store, a, b, holdout)
-    pair = align(store.load(train_id), store.load(b), _label(store.get(train_id)), _label(store.get(b)))
-    hold = _restrict(store.load(holdout), pair.columns, f"#{holdout}") if holdout is not None else None
-    extra: dict[str, Any] = {"datasets": {"real (training)": pair.a_label, "synthetic": pair.b_label,
-                                          "holdout": _label(store.get(holdout)) if holdout is not None else None},
-                             "notes": notes, "train_id": train_id, "holdout_id": holdout}
-    if holdout is None:
-        extra["notes"].append("No holdout was given and the synthetic dataset has no generation run with one: "
-                              "distance and attack results have no control. Pass a holdout for a full report.")
-    dist, _ = distance_section(pair.a, hold, pair.b, _span(progress, 0, 0.35), seed)
-    reid = reid_section(pair.a, hold, pair.b, _span(progress, 0.35, 0.75), seed)
-    pii = pii_section(pair.a, pair.b, _span(progress, 0.75, 1.0), seed)
-    return [dist, reid, pii], extra
+def compute_sections(kind: ReportKind, inputs: ReportInputs, progress: Progress = no_progress,
+                     seed: int = 0) -> list[Section]:
+    """Each of the kind's sections in turn, with its share of the progress bar."""
+    parts = [s for s in kind.sections if inputs.target or not s.needs_target]
+    total = sum(s.share for s in parts) or 1.0
+    done = 0.0
+    sections = []
+    for spec in parts:
+        lo, hi = done / total, (done + spec.share) / total
+        sections.append(spec.compute(inputs, _span(progress, lo, hi), seed))
+        done += spec.share
+    return sections
 
 
-def build(store: DatasetStore, section: str, a: int, b: int, holdout: int | None = None,
+def build(store: DatasetStore, kind: str, a: int, b: int, holdout: int | None = None,
           target: str | None = None, progress: Progress = no_progress, seed: int = 0) -> dict[str, Any]:
     """Compute one report and return it as a JSON-able dict (not stored)."""
-    fn = resolve_section(section)
-    if int(a) == int(b) and section == "privacy":
-        raise InvalidParameterError("A privacy report compares real data with a different (synthetic) dataset.")
+    spec = report_kind(kind)
+    if int(a) == int(b) and spec.distinct:
+        raise InvalidParameterError(f"A {spec.title.lower()} report compares real data with a different "
+                                    "(synthetic) dataset.")
+    holdout = int(holdout) if spec.uses_holdout and holdout is not None else None
+    target = (target or None) if spec.uses_target else None
     started = time.perf_counter()
-    sections, extra = fn(store, int(a), int(b), holdout, target or None, progress, seed)
-    verdict = worst([s.verdict for s in sections])
-    return {
-        "section": section, "title": f"{section.capitalize()} report: #{b} vs #{a}",
-        "a": int(a), "b": int(b), "holdout": holdout, "target": target or None, "seed": seed,
-        "created_at": now_iso(), "seconds": round(time.perf_counter() - started, 2), "verdict": verdict,
-        "datasets": extra.get("datasets", {}), "notes": extra.get("notes", []),
-        "resolved": {k: extra[k] for k in ("train_id", "holdout_id") if k in extra},
+    inputs, extra = load_inputs(store, spec, int(a), int(b), holdout, target)
+    sections = compute_sections(spec, inputs, progress, seed)
+    report = {
+        "kind": kind, "title": f"{spec.title} report: #{b} vs #{a}",
+        "a": int(a), "b": int(b), "holdout": holdout, "target": target, "seed": seed,
+        "created_at": now_iso(), "seconds": round(time.perf_counter() - started, 2),
+        "verdict": worst([s.verdict for s in sections]), **extra,
         "sections": [s.to_dict() for s in sections],
     }
+    return jsonable(report)  # type: ignore[no-any-return]
 
 
 def save(store: DatasetStore, report: dict[str, Any], key: str | None = None) -> int:
     """Store a report: the HTML export as payload, the report itself as summary."""
     from mdg_core.reports.html import render
 
-    key = key or report_key(report["section"], report["a"], report["b"], report["holdout"], report["target"])
-    params = {k: report[k] for k in ("section", "a", "b", "holdout", "target", "seed")}
+    key = key or report_key(report["kind"], report["a"], report["b"], report["holdout"], report["target"])
+    params = {k: report[k] for k in ("kind", "a", "b", "holdout", "target", "seed")}
     return store.put_artifact(ARTIFACT_KIND, key, render(report).encode("utf-8"), dataset_id=report["a"],
                               other_dataset_id=report["b"], params=params, summary=report)
 
@@ -175,22 +165,23 @@ def drop_risky_rows(store: DatasetStore, a: int, b: int, holdout: int | None, th
                               "dcr_threshold": float(threshold), "dropped_rows": int(mask.sum())})
 
 
-def run(ctx: JobContext, section: str, a: int, b: int, holdout: int | None = None, target: str | None = None,
+def run(ctx: JobContext, kind: str, a: int, b: int, holdout: int | None = None, target: str | None = None,
         seed: int = 0, drop_risky_threshold: float | None = None) -> dict[str, Any]:
     """Job ``report``. With ``drop_risky_threshold`` the new version without risky rows and its report
     are one transaction: a failure, a cancel or a kill stores neither (other writers wait meanwhile)."""
     if drop_risky_threshold is None:
-        return _run(ctx, section, a, b, holdout, target, seed)
+        return _run(ctx, kind, a, b, holdout, target, seed)
     ctx.progress(0, 1, "Dropping risky rows, then the report on the rest; both are stored together at the end")
     with ctx.store.transaction():
-        return _run(ctx, section, a, b, holdout, target, seed, drop_risky_threshold)
+        return _run(ctx, kind, a, b, holdout, target, seed, drop_risky_threshold)
 
 
-def _run(ctx: JobContext, section: str, a: int, b: int, holdout: int | None = None, target: str | None = None,
+def _run(ctx: JobContext, kind: str, a: int, b: int, holdout: int | None = None, target: str | None = None,
          seed: int = 0, drop_risky_threshold: float | None = None) -> dict[str, Any]:
     """Optionally drop risky rows first (a new dataset version), then compute and store."""
-    if section not in SECTIONS:
-        resolve_section(section)
+    spec = report_kind(kind)  # an unknown kind fails before any work
+    holdout = holdout if spec.uses_holdout else None
+    target = (target or None) if spec.uses_target else None
     progress: Progress = lambda f, m: ctx.progress(f, 1.0, m)  # noqa: E731
     dropped: dict[str, Any] = {}
     if drop_risky_threshold is not None:
@@ -199,11 +190,11 @@ def _run(ctx: JobContext, section: str, a: int, b: int, holdout: int | None = No
         dropped = {"dropped_from": b, "new_dataset_id": new.id, "dropped_rows": before - new.n_rows}
         b = new.id
         progress = _span(progress, 0.2, 1.0)
-    report = build(ctx.store, section, a, b, holdout, target, progress, seed)
+    report = build(ctx.store, kind, a, b, holdout, target, progress, seed)
     if dropped:
         report["notes"].insert(0, f"Dropped {dropped['dropped_rows']:,} risky rows from #{dropped['dropped_from']} "
                                   f"into the new dataset #{b}.")
-    key = report_key(section, a, b, holdout, target)
+    key = report_key(kind, a, b, holdout, target)
     artifact_id = save(ctx.store, report, key)
     return {"artifact_id": artifact_id, "key": key, "verdict": report["verdict"], "b": b, **dropped}
 
@@ -211,4 +202,9 @@ def _run(ctx: JobContext, section: str, a: int, b: int, holdout: int | None = No
 def load(store: DatasetStore, key: str) -> dict[str, Any] | None:
     """A stored report (the summary dict) by key, or None."""
     art = store.get_artifact(ARTIFACT_KIND, key, with_payload=False)
-    return None if art is None else dict(art.summary or {}, artifact_id=art.id)
+    if art is None:
+        return None
+    report = dict(art.summary or {}, artifact_id=art.id)
+    if "kind" not in report and "section" in report:  # stored before report kinds had their own name
+        report["kind"] = report.pop("section")
+    return report

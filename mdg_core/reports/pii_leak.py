@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from mdg_core.reports.common import Progress, Section, as_category, fmt_pct, no_progress
+from mdg_core.reports.common import Progress, ReportInputs, Section, SectionSpec, as_category, fmt_pct, no_progress
 
 SAMPLE_ROWS = 200
 
@@ -90,3 +90,10 @@ def pii_section(real: pd.DataFrame, synth: pd.DataFrame, progress: Progress = no
                      "the verbatim check uses every row. Examples are masked.")
     progress(1.0, "PII: done")
     return sec
+
+
+def compute(inputs: ReportInputs, progress: Progress, seed: int) -> Section:
+    return pii_section(inputs.pair.a, inputs.pair.b, progress, seed)
+
+
+SECTION = SectionSpec("pii", compute, share=0.25, open_tables=("columns",), summary_tables=("columns",))

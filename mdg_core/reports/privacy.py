@@ -15,13 +15,27 @@ baseline |T| / (|T| + |H|) (50 % when both are the same size).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from mdg_core.reports import pii_leak, reid
 from mdg_core.reports.common import (
-    Progress, Section, as_category, as_numeric, column_kind, fmt_pct, no_progress, records, sample,
+    Headline,
+    Progress,
+    ReportInputs,
+    ReportKind,
+    Section,
+    SectionSpec,
+    as_category,
+    as_numeric,
+    column_kind,
+    fmt_pct,
+    no_progress,
+    records,
+    sample,
 )
 
 QUERY_ROWS = 5_000        # synthetic and holdout rows sampled as queries (each): share ± 1.4 points
@@ -114,15 +128,30 @@ def match_columns(train: pd.DataFrame) -> list[str]:
     return cols if len(cols) >= 2 else list(train.columns)
 
 
-def distance_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.DataFrame,
-                     progress: Progress = no_progress, seed: int = 0,
-                     query_rows: int = QUERY_ROWS) -> tuple[Section, dict[str, Any]]:
-    """DCR, DCR share, NNDR and exact matches; returns the section and what the drop action needs."""
-    import plotly.graph_objects as go
+@dataclass
+class Distances:
+    """The distance measurements of one synthetic dataset: the metrics and what the section's tables
+    and charts are drawn from."""
 
-    from mdg_core.reports.common import figure_json
+    metrics: dict[str, Any]
+    dcr_synthetic: np.ndarray
+    nndr_synthetic: np.ndarray
+    nearest_training: np.ndarray  # row of ``reference`` nearest to each query row
+    queries: pd.DataFrame  # the synthetic rows measured
+    reference: pd.DataFrame  # the training rows searched
+    dcr_holdout: np.ndarray | None
+    match_columns: list[str]
 
-    sec = Section("distances", "Distance to closest record")
+
+def excess_share(share: float, baseline: float) -> float:
+    """The DCR share rescaled so that 0 is the no-memorisation baseline and 1 means every synthetic row
+    sits on a training row (what "Compare generators" charts)."""
+    return max(0.0, (share - baseline) / (1 - baseline)) if baseline < 1 else 0.0
+
+
+def distances(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.DataFrame,
+              progress: Progress = no_progress, seed: int = 0, query_rows: int = QUERY_ROWS) -> Distances:
+    """DCR, DCR share, NNDR and exact matches, as in the report (see the module docstring)."""
     ref_train = sample(train, REFERENCE_ROWS, seed)
     enc = GowerEncoder().fit(ref_train)
     scale = np.sqrt(enc.n_columns)
@@ -138,17 +167,15 @@ def distance_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: p
     dcr_syn = d_syn[:, 0] / scale
     nndr_syn = np.where(d_syn[:, 1] > 0, d_syn[:, 0] / np.maximum(d_syn[:, 1], 1e-12), 0.0)
     cols = match_columns(train)
-    exact_syn = exact_match_share(synth[cols], train[cols])
     m: dict[str, Any] = {
         "training_rows": len(train), "synthetic_rows": len(synth), "query_rows": n_q,
         "reference_rows": len(ref_train), "encoded_columns": enc.n_columns,
-        "exact_match_share_synthetic": exact_syn,
+        "exact_match_share_synthetic": exact_match_share(synth[cols], train[cols]),
         "dcr_synthetic_median": float(np.median(dcr_syn)), "dcr_synthetic_p5": float(np.percentile(dcr_syn, 5)),
         "nndr_synthetic_median": float(np.median(nndr_syn)),
         "zero_distance_share_synthetic": float(np.mean(dcr_syn <= ZERO)),
     }
-    figs_data = {"Synthetic → training": dcr_syn}
-    threshold = 0.0
+    dcr_hold = None
     if holdout is not None:
         q_hold = sample(holdout, n_q, seed + 2)
         h_vec = enc.transform(q_hold)
@@ -166,10 +193,29 @@ def distance_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: p
             "holdout_rows": len(holdout), "exact_match_share_holdout": exact_match_share(holdout[cols], train[cols]),
             "dcr_holdout_median": float(np.median(dcr_hold)), "dcr_holdout_p5": threshold,
             "nndr_holdout_median": float(np.median(nndr_hold)),
-            "dcr_share": share, "dcr_share_baseline": baseline,
+            "dcr_share": share, "dcr_share_baseline": baseline, "dcr_share_excess": excess_share(share, baseline),
             "synthetic_below_holdout_p5": float(np.mean(dcr_syn < threshold)),
         })
-        figs_data["Holdout → training (reference)"] = dcr_hold
+    return Distances(m, dcr_syn, nndr_syn, i_syn[:, 0], q_syn, ref_train, dcr_hold, cols)
+
+
+def distance_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.DataFrame,
+                     progress: Progress = no_progress, seed: int = 0,
+                     query_rows: int = QUERY_ROWS) -> tuple[Section, dict[str, Any]]:
+    """The measurements with their verdict, riskiest rows and chart; returns the section and what the
+    drop action needs."""
+    import plotly.graph_objects as go
+
+    from mdg_core.reports.common import figure_json
+
+    sec = Section("distances", "Distance to closest record")
+    d = distances(train, holdout, synth, progress, seed, query_rows)
+    m, cols, dcr_syn = d.metrics, d.match_columns, d.dcr_synthetic
+    exact_syn = m["exact_match_share_synthetic"]
+    threshold = m.get("dcr_holdout_p5", 0.0)
+    figs_data = {"Synthetic → training": dcr_syn}
+    if d.dcr_holdout is not None:
+        figs_data["Holdout → training (reference)"] = d.dcr_holdout
     # --- verdict -------------------------------------------------------------------------------
     ref_exact = m.get("exact_match_share_holdout", 0.0)
     excess = exact_syn - ref_exact
@@ -191,8 +237,8 @@ def distance_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: p
         sec.flag("review", "No holdout: distances have no reference, so memorisation cannot be told from "
                            "ordinary similarity. Pick a holdout (rows kept out of training).")
     sec.notes.append(
-        f"Distances on {n_q:,} seeded synthetic rows and as many holdout rows, each searched against "
-        f"{len(ref_train):,} training rows (the whole training set up to {REFERENCE_ROWS:,}); "
+        f"Distances on {m['query_rows']:,} seeded synthetic rows and as many holdout rows, each searched against "
+        f"{m['reference_rows']:,} training rows (the whole training set up to {REFERENCE_ROWS:,}); "
         f"exact matches counted on all rows over {len(cols)} columns"
         + (f" (identifier-like columns left out: {', '.join(c for c in train.columns if c not in cols)})"
            if len(cols) < len(train.columns) else "")
@@ -203,9 +249,9 @@ def distance_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: p
     order = np.argsort(dcr_syn, kind="stable")[:RISKY_ROWS_SHOWN]
     rows = []
     for j in order:
-        s_row = {f"synthetic.{k}": v for k, v in q_syn.iloc[j].items()}
-        t_row = {f"nearest real.{k}": v for k, v in ref_train.iloc[i_syn[j, 0]].items()}
-        rows.append({"dcr": float(dcr_syn[j]), "nndr": float(nndr_syn[j]), **s_row, **t_row})
+        s_row = {f"synthetic.{k}": v for k, v in d.queries.iloc[j].items()}
+        t_row = {f"nearest real.{k}": v for k, v in d.reference.iloc[d.nearest_training[j]].items()}
+        rows.append({"dcr": float(dcr_syn[j]), "nndr": float(d.nndr_synthetic[j]), **s_row, **t_row})
     sec.tables["riskiest_rows"] = records(pd.DataFrame(rows))
     fig = go.Figure()
     hi = float(max(np.percentile(v, 99) for v in figs_data.values())) or 1.0
@@ -231,3 +277,24 @@ def risky_row_mask(train: pd.DataFrame, synth: pd.DataFrame, threshold: float,
     cols = match_columns(train)
     copies = np.isin(row_hashes(synth[cols]), row_hashes(train[cols]))
     return copies | (dcr < threshold) | (dcr <= ZERO)
+
+
+def compute(inputs: ReportInputs, progress: Progress, seed: int) -> Section:
+    return distance_section(inputs.pair.a, inputs.holdout, inputs.pair.b, progress, seed)[0]
+
+
+SECTION = SectionSpec(
+    "distances", compute, share=0.35, open_tables=("riskiest_rows",), drop_risky=True,
+    headlines=(Headline("Exact copies", "exact_match_share_synthetic"), Headline("Closer to training", "dcr_share"),
+               Headline("No-memorisation share", "dcr_share_baseline"),
+               Headline("Median NNDR", "nndr_synthetic_median", percent=False)),
+)
+KIND = ReportKind(
+    "privacy", "Privacy",
+    "Whether the synthetic data (B) leaks the real rows it was trained on: distances to closest records, "
+    "re-identification attacks and PII.",
+    ("Real data (A)", "Synthetic data (B)"), (SECTION, reid.SECTION, pii_leak.SECTION),
+    uses_holdout=True, training_reference=True, distinct=True,
+    no_holdout_note="No holdout was given and the synthetic dataset has no generation run with one: distance "
+                    "and attack results have no control. Pass a holdout for a full report.",
+)

@@ -11,13 +11,27 @@ scale with rows × pairs and a sample of 50,000 rows already pins scores to ±0.
 from __future__ import annotations
 
 import warnings
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from mdg_core.reports import utility
 from mdg_core.reports.common import (
-    Pair, Progress, Section, as_category, as_numeric, figure_json, no_progress, records, sample,
+    Headline,
+    Pair,
+    Progress,
+    ReportInputs,
+    ReportKind,
+    Section,
+    SectionSpec,
+    as_category,
+    as_numeric,
+    figure_json,
+    no_progress,
+    records,
+    sample,
 )
 
 SDMETRICS_ROWS = 50_000
@@ -31,7 +45,7 @@ COLORS = {"real": "#1f77b4", "synthetic": "#ff7f0e"}
 
 def _metadata_and_frames(pair: Pair, n: int, seed: int) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """SDMetrics metadata from our column kinds; durations become seconds (it has no such type)."""
-    a, b = sample(pair.a, n, seed), sample(pair.b, n, seed + 1)
+    a, b = sample(pair.a, n, seed).copy(), sample(pair.b, n, seed + 1).copy()
     cols: dict[str, Any] = {}
     for col, kind in pair.kinds.items():
         sa, sb = a[col], b[col]
@@ -109,7 +123,7 @@ def _pair_chart(c1: str, c2: str, pair: Pair, seed: int) -> dict[str, Any]:
                 if pair.kinds[c] == "numeric":
                     x = as_numeric(f[c])
                     edges = np.unique(np.nanquantile(as_numeric(pair.a[c]), [0, 0.25, 0.5, 0.75, 1]))
-                    names = [f"{c} {lo:.3g}–{hi:.3g}" for lo, hi in zip(edges[:-1], edges[1:])]
+                    names = [f"{c} {lo:.3g}–{hi:.3g}" for lo, hi in pairwise(edges)]
                     parts.append(pd.cut(x, edges, include_lowest=True, labels=names).astype(str))
                 else:
                     parts.append(as_category(f[c]).fillna("(missing)"))
@@ -136,10 +150,33 @@ def _heatmap(matrix: pd.DataFrame, title: str, zmax: float, colorscale: str) -> 
     return figure_json(fig)
 
 
+def _rows(pair: Pair, max_rows: int) -> int:
+    return min(max(len(pair.a), len(pair.b)), max_rows)
+
+
+def _quality_report(metadata: dict[str, Any], a: pd.DataFrame, b: pd.DataFrame) -> Any:
+    from sdmetrics.reports import QualityReport
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = QualityReport()
+        report.generate({"data": a}, {"data": b}, metadata, verbose=False)
+    return report
+
+
+def overall_quality(pair: Pair, seed: int = 0, max_rows: int = SDMETRICS_ROWS) -> float | None:
+    """The section's overall score alone (what "Compare generators" ranks by); None when every
+    column is identifier-like."""
+    if all(k == "identifier" for k in pair.kinds.values()):
+        return None
+    metadata, a, b = _metadata_and_frames(pair, _rows(pair, max_rows), seed)
+    return float(_quality_report(metadata, a, b).get_score())
+
+
 def quality_section(pair: Pair, progress: Progress = no_progress, seed: int = 0,
                     max_rows: int = SDMETRICS_ROWS) -> Section:
     """SDMetrics scores, per-column scores, and the charts."""
-    from sdmetrics.reports import DiagnosticReport, QualityReport
+    from sdmetrics.reports import DiagnosticReport
 
     sec = Section("quality", f"Quality: {pair.b_label} vs {pair.a_label}")
     comparable = [c for c, k in pair.kinds.items() if k != "identifier"]
@@ -147,14 +184,13 @@ def quality_section(pair: Pair, progress: Progress = no_progress, seed: int = 0,
         sec.flag("review", "Every common column is identifier-like (nearly all values distinct); there is "
                            "no distribution to compare.")
         return sec
-    n = min(max(len(pair.a), len(pair.b)), max_rows)
+    n = _rows(pair, max_rows)
     metadata, a, b = _metadata_and_frames(pair, n, seed)
     progress(0.05, "Quality: SDMetrics quality report")
+    qr = _quality_report(metadata, a, b)
+    progress(0.5, "Quality: SDMetrics diagnostic report")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        qr = QualityReport()
-        qr.generate({"data": a}, {"data": b}, metadata, verbose=False)
-        progress(0.5, "Quality: SDMetrics diagnostic report")
         dr = DiagnosticReport()
         dr.generate({"data": a}, {"data": b}, metadata, verbose=False)
     props = {r["Property"]: r["Score"] for r in qr.get_properties().to_dict("records")}
@@ -205,13 +241,13 @@ def quality_section(pair: Pair, progress: Progress = no_progress, seed: int = 0,
         cols = comparable
         mat = pd.DataFrame(np.nan, index=cols, columns=cols)
         for r in scored.itertuples():
-            c1, c2 = getattr(r, "_1"), getattr(r, "_2")
+            c1, c2 = r._1, r._2
             if c1 in mat.index and c2 in mat.index:
                 mat.loc[c1, c2] = mat.loc[c2, c1] = 1 - r.Score
         sec.figures.append(_heatmap(mat, "Pair-trend gap (1 − SDMetrics pair score)<br><sup>blank: pair not scored (weak association in the real data)</sup>",
                                     1.0, "Oranges"))
         for r in scored.sort_values("Score").head(PAIR_CHARTS).itertuples():
-            sec.figures.append(_pair_chart(getattr(r, "_1"), getattr(r, "_2"), pair, seed))
+            sec.figures.append(_pair_chart(r._1, r._2, pair, seed))
     for col in comparable[:MAX_COLUMN_CHARTS]:
         sec.figures.append(_column_chart(col, pair.kinds[col], a[col] if pair.kinds[col] != "numeric" else pair.a[col],
                                          b[col] if pair.kinds[col] != "numeric" else pair.b[col]))
@@ -226,3 +262,22 @@ def _f(x: Any) -> float | None:
 def _pct(x: Any) -> str:
     v = _f(x)
     return "n/a" if v is None else f"{v:.1%}"
+
+
+def compute(inputs: ReportInputs, progress: Progress, seed: int) -> Section:
+    return quality_section(inputs.pair, progress, seed)
+
+
+SECTION = SectionSpec(
+    "quality", compute, share=0.7,
+    headlines=(Headline("Overall quality", "overall_score"), Headline("Column shapes", "column_shapes"),
+               Headline("Pair trends", "column_pair_trends"), Headline("Validity", "validity")),
+)
+KIND = ReportKind(
+    "quality", "Quality",
+    "How close the synthetic data (B) is to the real data (A): SDMetrics scores, charts and, with a target, "
+    "train-on-synthetic vs train-on-real. When B comes from a generation run, A's rows the generator "
+    "trained on are the reference and the run's holdout is the test set.",
+    ("Real data (A)", "Synthetic data (B)"), (SECTION, utility.SECTION),
+    uses_holdout=True, uses_target=True, training_reference=True,
+)

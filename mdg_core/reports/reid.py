@@ -13,7 +13,17 @@ from typing import Any
 
 import pandas as pd
 
-from mdg_core.reports.common import Progress, Section, as_category, as_numeric, column_kind, no_progress, sample
+from mdg_core.reports.common import (
+    Progress,
+    ReportInputs,
+    Section,
+    SectionSpec,
+    as_category,
+    as_numeric,
+    column_kind,
+    no_progress,
+    sample,
+)
 
 # Rows the attacks see. An attack on a memorised record only works if both that training row and its
 # synthetic copy are present, so small samples of each side would hide leaks on large data (3,000 of
@@ -141,3 +151,10 @@ def reid_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.Da
         "Identifier-like columns are left out (they are covered by the exact-match and PII checks).")
     progress(1.0, "Re-identification: done")
     return sec
+
+
+def compute(inputs: ReportInputs, progress: Progress, seed: int) -> Section:
+    return reid_section(inputs.pair.a, inputs.holdout, inputs.pair.b, progress, seed)
+
+
+SECTION = SectionSpec("reid", compute, share=0.4, open_tables=("attacks",), summary_tables=("attacks",))

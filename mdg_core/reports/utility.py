@@ -14,7 +14,18 @@ import pandas as pd
 
 from mdg_core.errors import ReportError
 from mdg_core.reports.common import (
-    FeatureEncoder, Progress, Section, as_category, as_numeric, no_progress, sample, single_thread,
+    Headline,
+    Progress,
+    ReportInputs,
+    Section,
+    SectionSpec,
+    as_category,
+    as_numeric,
+    categorical_mask,
+    feature_encoder,
+    no_progress,
+    sample,
+    single_thread,
 )
 
 MAX_TRAIN_ROWS = 50_000
@@ -74,10 +85,10 @@ def utility_section(real_train: pd.DataFrame, synth: pd.DataFrame, target: str, 
     if min(len(train_r), len(train_s), len(test)) < 10:
         raise ReportError(f"Too few rows with a value in '{target}' to train and test a model "
                           f"(real {len(train_r)}, synthetic {len(train_s)}, test {len(test)}; 10 needed each).")
-    features = {c: k for c, k in kinds.items() if c != target}
-    enc = FeatureEncoder(features).fit(train_r, train_s)
-    if not enc.feature_names:
+    features = {c: k for c, k in kinds.items() if c != target and k != "identifier"}
+    if not features:
         raise ReportError("No feature columns besides the target (identifier-like columns are not used).")
+    enc = feature_encoder(features).fit(pd.concat([train_r, train_s], ignore_index=True))
 
     def label(f: pd.DataFrame) -> np.ndarray:
         return (as_numeric(f[target]).to_numpy() if task == "regression"
@@ -87,7 +98,7 @@ def utility_section(real_train: pd.DataFrame, synth: pd.DataFrame, target: str, 
     for i, (name, frame) in enumerate((("train on real (reference)", train_r), ("train on synthetic", train_s))):
         progress(0.1 + 0.4 * i, f"Utility: {name}")
         cls = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
-        model = cls(max_iter=200, categorical_features=enc.categorical_mask, random_state=seed)
+        model = cls(max_iter=200, categorical_features=categorical_mask(enc), random_state=seed)
         y = label(frame)
         if task == "classification" and len(np.unique(y)) < 2:
             raise ReportError(f"'{target}' has a single value in the {name.split(' (')[0]} rows; "
@@ -111,3 +122,18 @@ def utility_section(real_train: pd.DataFrame, synth: pd.DataFrame, target: str, 
                          "may have been generated from them, which flatters the synthetic score.")
     progress(1.0, "Utility: done")
     return sec
+
+
+def compute(inputs: ReportInputs, progress: Progress, seed: int) -> Section:
+    """Trained on A's rows (the run's training rows when there is a run), tested on the holdout."""
+    if inputs.target is None:
+        raise ReportError("Machine-learning utility needs a target column.")
+    return utility_section(inputs.pair.a, inputs.pair.b, inputs.target, inputs.pair.kinds, inputs.holdout,
+                           progress, seed)
+
+
+SECTION = SectionSpec(
+    "utility", compute, share=0.3, needs_target=True, open_tables=("scores",),
+    headlines=(Headline("Trained on real", "reference", percent=False),
+               Headline("Trained on synthetic", "synthetic", percent=False), Headline("Ratio", "ratio")),
+)

@@ -2,17 +2,12 @@
 
 Each section raises its verdict through ``Section.flag(level, reason)``; a report's verdict is the
 worst of its sections'. The thresholds live next to the metric they judge (``drift.THRESHOLDS``,
-``privacy``/``reid``/``quality``/``utility`` constants) and are listed here for the docs and UI.
+``privacy``/``reid``/``quality``/``utility`` constants).
 """
 
 from __future__ import annotations
 
 LEVELS = ("good", "review", "risky")
-MEANING = {
-    "good": "Nothing found that should stop you sharing or using this data.",
-    "review": "Look at the reasons before sharing: something is weaker than it should be.",
-    "risky": "Do not share as it is: the reasons show a real problem.",
-}
 
 
 def worst(levels: list[str]) -> str:

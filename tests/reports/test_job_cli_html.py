@@ -12,7 +12,7 @@ import pytest
 from mdg_core import jobs
 from mdg_core.cli import main
 from mdg_core.errors import InvalidParameterError, ReportError
-from mdg_core.reports import resolve_section
+from mdg_core.reports import report_kind
 from mdg_core.reports.job import build, load, report_key
 from tests.reports.conftest import split
 
@@ -20,7 +20,7 @@ from tests.reports.conftest import split
 def test_drift_report_is_stored_and_exported_as_one_self_contained_file(store, penguins: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
     a, b = split(penguins, 0.5)
     ia, ib = store.save(a, "v1"), store.save(b.assign(year=b["year"] + 3), "v2")
-    result = jobs.run_inline(store, "report", {"section": "drift", "a": ia.id, "b": ib.id})
+    result = jobs.run_inline(store, "report", {"kind": "drift", "a": ia.id, "b": ib.id})
     assert result["key"] == report_key("drift", ia.id, ib.id) == f"drift:{ia.id}:{ib.id}:None:None"
     report = load(store, result["key"])
     assert report["verdict"] in ("review", "risky") and "year" in report["sections"][0]["metrics"]["drifted_columns"]
@@ -28,20 +28,20 @@ def test_drift_report_is_stored_and_exported_as_one_self_contained_file(store, p
     html = art.payload.decode()
     assert art.dataset_id == ia.id and art.other_dataset_id == ib.id
     assert len(re.findall(r"plotly\.js v\d", html)) == 1  # plotly.js embedded once
-    assert html.count("Plotly.newPlot") == len(report["sections"][0]["figures"]) >= 1
+    assert html.count("data-figure=") == len(report["sections"][0]["figures"]) >= 1  # each figure once, as inert JSON
     assert not re.search(r"<script[^>]+src=", html) and "<link" not in html  # nothing fetched from the net
     assert "year" in html and "<style>" in html
 
 
 def test_unknown_report_and_bad_inputs_are_explained(store, penguins: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidParameterError, match="Valid reports: quality, drift, privacy"):
-        resolve_section("nope")
+        report_kind("nope")
     ia = store.save(penguins, "p")
     ib = store.save(pd.DataFrame({"other": range(50)}), "other")
     with pytest.raises(ReportError, match="no column in common"):
         build(store, "drift", ia.id, ib.id)
     with pytest.raises(ReportError, match="Target column 'nope'"):
-        jobs.run_inline(store, "report", {"section": "quality", "a": ia.id, "b": ia.id, "target": "nope"})
+        jobs.run_inline(store, "report", {"kind": "quality", "a": ia.id, "b": ia.id, "target": "nope"})
 
 
 def test_cli_quality_with_target_prints_json_and_writes_html(tmp_path: Path, capsys, penguins: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]

@@ -73,7 +73,7 @@ def test_privacy_job_uses_the_runs_holdout_and_drop_makes_a_new_version(store, c
     train, holdout = split(customers, 0.5)
     synth = pd.concat([copy_generator(train).head(30), independent_generator(train, 270)], ignore_index=True)
     ids = store_generated(store, customers, synth, train, holdout)
-    result = jobs.run_inline(store, "report", {"section": "privacy", "a": ids["real"], "b": ids["synth"]})
+    result = jobs.run_inline(store, "report", {"kind": "privacy", "a": ids["real"], "b": ids["synth"]})
     report = load(store, result["key"])
     assert report["resolved"] == {"train_id": ids["train"], "holdout_id": ids["holdout"]}
     dist = next(s for s in report["sections"] if s["key"] == "distances")
@@ -87,7 +87,7 @@ def test_privacy_job_uses_the_runs_holdout_and_drop_makes_a_new_version(store, c
     assert first_email.encode() not in art.payload
 
     threshold = dist["metrics"]["dcr_holdout_p5"]
-    again = jobs.run_inline(store, "report", {"section": "privacy", "a": ids["real"], "b": ids["synth"],
+    again = jobs.run_inline(store, "report", {"kind": "privacy", "a": ids["real"], "b": ids["synth"],
                                               "drop_risky_threshold": threshold})
     new = store.get(again["new_dataset_id"])
     assert new.parent_id == ids["synth"] and new.kind == "synthetic"

@@ -8,14 +8,13 @@ import streamlit as st
 
 from mdg_core import ui
 from mdg_core.features import engine
-from mdg_core.features.base import Suggestion
+from mdg_core.features.base import GROUPS, Suggestion
 from mdg_core.features.datasets import apply_recipe_to_dataset, apply_to_dataset, recipes, suggestions_for
 from mdg_core.profiling import outliers
 from mdg_core.store import DatasetStore
 
 PLOTLY = {"displaylogo": False, "displayModeBar": False}
 OPTION_LABELS = {"indicator": "Add a missing-indicator column", "action": "Action", "method": "Method", "bins": "Bins"}
-GROUPS = {"fix": "Fix data problems", "privacy": "Protect personal data", "model": "Prepare for modelling"}
 store = ui.get_store()
 DB = str(store.db_path)  # cache keys: database, id and creation time (ids are unique only within one database)
 
@@ -194,7 +193,7 @@ def _recipes() -> None:
 
 _lineage()
 tabs = st.tabs(["Suggestions", "Outliers", "Recipe & versions"], key="mdg.features.tab", on_change="rerun")
-for tab, render in zip(tabs, [_suggestions, _outliers_view, _recipes]):
+for tab, render in zip(tabs, [_suggestions, _outliers_view, _recipes], strict=True):
     if tab.open:
         with tab, ui.user_errors("Features"):
             render()

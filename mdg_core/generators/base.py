@@ -15,7 +15,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -23,11 +23,10 @@ import numpy as np
 import pandas as pd
 
 from mdg_core.errors import CancelledError, GeneratorError, InvalidParameterError
+from mdg_core.generators.metadata import TableMetadata, detect_table_metadata
 
 ProgressFn = Callable[[float, float, str], None]
 CancelFn = Callable[[], bool]
-
-FAMILIES = ("copula", "neural", "bayesian", "tree", "statistical", "privacy", "test double")
 
 
 @dataclass(frozen=True)
@@ -147,24 +146,6 @@ def seed_everything(seed: int) -> None:
         pass
 
 
-@dataclass
-class TableMetadata:
-    """The analyst-confirmed metadata a generator fits with (see ``generators.metadata``)."""
-
-    sdtypes: dict[str, str]
-    primary_key: str | None = None
-    pii: dict[str, str] = field(default_factory=dict)  # column -> faker kind
-    rules: list[Any] = field(default_factory=list)  # mdg_core.rules.Rule objects
-
-    @property
-    def replaced_columns(self) -> list[str]:
-        """Columns not modelled: the key is regenerated, PII is replaced by fakes."""
-        cols = list(self.pii)
-        if self.primary_key and self.primary_key not in cols:
-            cols.append(self.primary_key)
-        return cols
-
-
 class Generator(ABC):
     """Fit on a real table, then sample any number of rows in the real table's shape."""
 
@@ -178,12 +159,11 @@ class Generator(ABC):
     def fit(self, df: pd.DataFrame, metadata: TableMetadata | None = None,
             progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Generator:
         """Learn the table. ``progress(done, total, message)`` is called per epoch or step."""
-        from mdg_core.generators import metadata as md
         from mdg_core.generators.shape import ShapeProfile
 
         if df.empty or len(df) < 2:
             raise GeneratorError("A generator needs at least 2 real rows to learn from.")
-        self.metadata_ = metadata or md.detect_table_metadata(df)
+        self.metadata_ = metadata or detect_table_metadata(df)
         self.shape_ = ShapeProfile.learn(df)
         self.columns_ = list(df.columns)
         model_cols = [c for c in df.columns if c not in self.metadata_.replaced_columns]
@@ -191,7 +171,7 @@ class Generator(ABC):
             raise GeneratorError("Every column is a key or PII; nothing is left to model.")
         self.model_columns_ = model_cols
         seed_everything(self.random_state)
-        reporter = _Reporter(progress, cancel)
+        reporter = Reporter(progress, cancel)
         reporter.step(0, 1, "Preparing")
         started = time.perf_counter()
         self._fit(df[model_cols].reset_index(drop=True), reporter)
@@ -210,7 +190,7 @@ class Generator(ABC):
             raise InvalidParameterError("The number of rows must be at least 1.")
         seed = self.random_state if seed is None else int(seed)
         conditions = self._check_conditions(conditions)
-        reporter = _Reporter(progress, None)
+        reporter = Reporter(progress, None)
         seed_everything(seed)
         self._sampling = reporter
         try:
@@ -278,7 +258,7 @@ class Generator(ABC):
 
     # --- what a backend implements --------------------------------------------------------------
     @abstractmethod
-    def _fit(self, df: pd.DataFrame, reporter: _Reporter) -> None:
+    def _fit(self, df: pd.DataFrame, reporter: Reporter) -> None:
         """Fit on the modelled columns (no key, no PII)."""
 
     @abstractmethod
@@ -286,7 +266,7 @@ class Generator(ABC):
         """About ``n`` rows of the modelled columns (global RNGs are already seeded)."""
 
     def _sample_conditions(self, n: int, seed: int, conditions: dict[str, Any],
-                           reporter: _Reporter) -> pd.DataFrame:
+                           reporter: Reporter) -> pd.DataFrame:
         """Rows matching ``conditions``: reject-and-resample unless a backend does better."""
         kept: list[pd.DataFrame] = []
         have, batch, rounds = 0, max(n, 100), 0
@@ -356,7 +336,7 @@ class Generator(ABC):
         return self.shape_.restore(out, seed, free=tuple(self.metadata_.replaced_columns))
 
 
-class _Reporter:
+class Reporter:
     """Forwards progress and turns a cancel request into ``CancelledError``."""
 
     def __init__(self, progress: ProgressFn | None, cancel: CancelFn | None) -> None:

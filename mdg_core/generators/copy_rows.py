@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, _Reporter
+from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, Reporter
 
 
 class CopyRows(Generator):
@@ -19,7 +19,7 @@ class CopyRows(Generator):
         params=(ParamSpec("replace", "bool", True, help="Draw with replacement."),),
     )
 
-    def _fit(self, df: pd.DataFrame, reporter: _Reporter) -> None:
+    def _fit(self, df: pd.DataFrame, reporter: Reporter) -> None:
         self.rows_ = df.reset_index(drop=True).copy()
 
     def _sample(self, n: int, seed: int) -> pd.DataFrame:

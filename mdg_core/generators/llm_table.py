@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from mdg_core.errors import GeneratorError
-from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, _Reporter
+from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, Reporter
 from mdg_core.llm.schema import char_classes
 
 MAX_REFERENCE_ROWS = 20_000
@@ -98,7 +98,7 @@ class LLMTable(Generator):
         requires=("llama_cpp",),
     )
 
-    def _fit(self, df: pd.DataFrame, reporter: _Reporter) -> None:
+    def _fit(self, df: pd.DataFrame, reporter: Reporter) -> None:
         from mdg_core.llm.model import resolve_path
 
         resolve_path(self.params["model_path"] or None)  # a bad model path fails at fit, clearly

@@ -9,12 +9,12 @@ regenerated as fresh unique values in the real key's style.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from mdg_core.errors import InvalidParameterError
-from mdg_core.generators.base import TableMetadata
 from mdg_core.generators.shape import FAKERS
 
 META_KEY = "generation_metadata"
@@ -31,6 +31,24 @@ _NAME_HINTS = [
     (re.compile(r"(^|_)(iban)($|_)", re.I), "iban"),
     (re.compile(r"(^|_)(ip|ip_address)($|_)", re.I), "ipv4_address"),
 ]
+
+
+@dataclass
+class TableMetadata:
+    """The analyst-confirmed metadata a generator fits with (built by ``to_table_metadata``)."""
+
+    sdtypes: dict[str, str]
+    primary_key: str | None = None
+    pii: dict[str, str] = field(default_factory=dict)  # column -> faker kind
+    rules: list[Any] = field(default_factory=list)  # mdg_core.rules.Rule objects
+
+    @property
+    def replaced_columns(self) -> list[str]:
+        """Columns not modelled: the key is regenerated, PII is replaced by fakes."""
+        cols = list(self.pii)
+        if self.primary_key and self.primary_key not in cols:
+            cols.append(self.primary_key)
+        return cols
 
 
 def detect(df: pd.DataFrame) -> dict[str, Any]:

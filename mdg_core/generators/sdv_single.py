@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from mdg_core.errors import GeneratorError, InvalidParameterError
-from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, _Reporter
+from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, Reporter
 from mdg_core.generators.shape import plain
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class _SdvGenerator(Generator):
             synth.update_transformers(wide)
         self.wide_categoricals_ = sorted(wide)
 
-    def _fit(self, df: pd.DataFrame, reporter: _Reporter) -> None:
+    def _fit(self, df: pd.DataFrame, reporter: Reporter) -> None:
         from mdg_core.generators.metadata import sdv_metadata
 
         data = plain(df)
@@ -137,7 +137,7 @@ class _SdvGenerator(Generator):
         return _table(out)
 
     def _sample_conditions(self, n: int, seed: int, conditions: dict[str, Any],
-                           reporter: _Reporter) -> pd.DataFrame:
+                           reporter: Reporter) -> pd.DataFrame:
         """SDV's own conditional sampling (exact for GaussianCopula), else reject-and-resample."""
         from sdv.sampling import Condition
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from mdg_core.errors import GeneratorError
-from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, _Reporter
+from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, Reporter
 
 log = logging.getLogger(__name__)
 _LOOPS = [
@@ -186,7 +186,7 @@ class _SynthcityGenerator(Generator):
             kwargs["device"] = "cpu"
         return module.plugin(**kwargs)
 
-    def _fit(self, df: pd.DataFrame, reporter: _Reporter) -> None:
+    def _fit(self, df: pd.DataFrame, reporter: Reporter) -> None:
         from synthcity.plugins.core.dataloader import GenericDataLoader
 
         self.codec_ = self._codec().fit(df)
@@ -250,26 +250,13 @@ def _epsilon(default: float = 1.0) -> ParamSpec:
 
 
 _REQ = ("synthcity.plugins.core.plugin",)
-TITLES = {
-    "synthcity_bayesian_network": "Bayesian network",
-    "synthcity_arf": "Adversarial random forest",
-    "synthcity_ctgan": "CTGAN",
-    "synthcity_tvae": "TVAE",
-    "synthcity_ddpm": "TabDDPM (diffusion)",
-    "synthcity_nflow": "Normalising flow",
-    "synthcity_marginal_distributions": "Independent marginals",
-    "synthcity_privbayes": "PrivBayes (differential privacy)",
-    "synthcity_aim": "AIM (differential privacy)",
-    "synthcity_dpgan": "DP-GAN (differential privacy)",
-    "synthcity_pategan": "PATE-GAN (differential privacy)",
-}
 
 
-def _spec(name: str, family: str, description: str, params: tuple[ParamSpec, ...] = (),
+def _spec(name: str, title: str, family: str, description: str, params: tuple[ParamSpec, ...] = (),
           module: str = "generic", neural: bool = False) -> GeneratorSpec:
     plugin = name.removeprefix("synthcity_")
     return GeneratorSpec(
-        name=name, title=TITLES[name], family=family, library="SynthCity", description=description, params=params,
+        name=name, title=title, family=family, library="SynthCity", description=description, params=params,
         neural=neural, requires=_REQ + (f"synthcity.plugins.{module}.plugin_{plugin}",),
         epochs_param="n_iter" if neural else None,
     )
@@ -277,7 +264,7 @@ def _spec(name: str, family: str, description: str, params: tuple[ParamSpec, ...
 
 class BayesianNetwork(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_bayesian_network"
-    spec = _spec("synthcity_bayesian_network", "bayesian",
+    spec = _spec("synthcity_bayesian_network", "Bayesian network", "bayesian",
                  "A Bayesian network over discretised columns; fast, interpretable dependencies.",
                  (ParamSpec("struct_max_indegree", "int", 4, 1, 10, help="Most parents per column."),))
 
@@ -285,20 +272,21 @@ class BayesianNetwork(_SynthcityGenerator):
 class ARF(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_arf"
     fixed = {"verbose": False}
-    spec = _spec("synthcity_arf", "tree", "Adversarial random forests; quick on CPU, good on mixed data.",
+    spec = _spec("synthcity_arf", "Adversarial random forest", "tree",
+                 "Adversarial random forests; quick on CPU, good on mixed data.",
                  (ParamSpec("num_trees", "int", 30, 1, 1000, help="Trees per forest."),
                   ParamSpec("max_iters", "int", 10, 1, 100, help="Adversarial rounds.")))
 
 
 class SCTGAN(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_ctgan"
-    spec = _spec("synthcity_ctgan", "neural", "SynthCity's conditional GAN.",
+    spec = _spec("synthcity_ctgan", "CTGAN", "neural", "SynthCity's conditional GAN.",
                  (_epochs(300), _batch()), neural=True)
 
 
 class STVAE(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_tvae"
-    spec = _spec("synthcity_tvae", "neural", "SynthCity's tabular variational autoencoder.",
+    spec = _spec("synthcity_tvae", "TVAE", "neural", "SynthCity's tabular variational autoencoder.",
                  (_epochs(300), _batch()), neural=True)
 
 
@@ -306,7 +294,8 @@ class DDPM(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_ddpm"
     step_label = "Step"
     sample_chunk = SAMPLE_CHUNK  # every row walks all diffusion steps
-    spec = _spec("synthcity_ddpm", "neural", "Tabular denoising diffusion (TabDDPM); strong but slow on CPU.",
+    spec = _spec("synthcity_ddpm", "TabDDPM (diffusion)", "neural",
+                 "Tabular denoising diffusion (TabDDPM); strong but slow on CPU.",
                  (_epochs(1000, "Training steps.", "Training steps"), _batch(1024),
                   ParamSpec("num_timesteps", "int", 1000, 10, 10_000, help="Diffusion steps.", label="Diffusion steps")), neural=True)
 
@@ -314,13 +303,14 @@ class DDPM(_SynthcityGenerator):
 class NFlow(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_nflow"
     sample_chunk = SAMPLE_CHUNK
-    spec = _spec("synthcity_nflow", "neural", "Normalising flows (neural spline); exact likelihood training.",
+    spec = _spec("synthcity_nflow", "Normalising flow", "neural",
+                 "Normalising flows (neural spline); exact likelihood training.",
                  (_epochs(300), _batch()), neural=True)
 
 
 class Marginals(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_marginal_distributions"
-    spec = _spec("synthcity_marginal_distributions", "statistical",
+    spec = _spec("synthcity_marginal_distributions", "Independent marginals", "statistical",
                  "Each column drawn independently from its own distribution: a floor for quality.")
 
 
@@ -338,7 +328,8 @@ class PrivBayes(_SynthcityGenerator):
         bins = int(self.params["n_bins"])
         return _Codec(bins=bins, max_categories=bins)
 
-    spec = _spec("synthcity_privbayes", "privacy", "Differentially private Bayesian network (PrivBayes).",
+    spec = _spec("synthcity_privbayes", "PrivBayes (differential privacy)", "privacy",
+                 "Differentially private Bayesian network (PrivBayes).",
                  (_epsilon(), ParamSpec("n_bins", "int", 20, 2, 50,
                                         help="Values per column: numbers and dates in quantile bins, "
                                              "wide categories keep their most frequent. Memory grows "
@@ -354,7 +345,7 @@ class AIM(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.privacy.plugin_aim"
     bins = 8
 
-    def _fit(self, df: pd.DataFrame, reporter: _Reporter) -> None:
+    def _fit(self, df: pd.DataFrame, reporter: Reporter) -> None:
         from synthcity.plugins.core.models.mbi.graphical_model import GraphicalModel
 
         super()._fit(df, reporter)
@@ -383,21 +374,23 @@ class AIM(_SynthcityGenerator):
         if self.aim_columns_:
             data = data[self.aim_columns_]
         return self.codec_.decode(data)
-    spec = _spec("synthcity_aim", "privacy", "AIM: differentially private marginals, workload-adaptive.",
+    spec = _spec("synthcity_aim", "AIM (differential privacy)", "privacy",
+                 "AIM: differentially private marginals, workload-adaptive.",
                  (_epsilon(), ParamSpec("max_model_size", "int", 80, 1, 1000, help="Model size cap (MB).")),
                  module="privacy")
 
 
 class DPGAN(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.privacy.plugin_dpgan"
-    spec = _spec("synthcity_dpgan", "privacy", "GAN trained with differentially private SGD (Opacus).",
+    spec = _spec("synthcity_dpgan", "DP-GAN (differential privacy)", "privacy",
+                 "GAN trained with differentially private SGD (Opacus).",
                  (_epochs(300), _batch(), _epsilon()), module="privacy", neural=True)
 
 
 class PATEGAN(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.privacy.plugin_pategan"
     step_label = "Generator epoch"
-    spec = _spec("synthcity_pategan", "privacy",
+    spec = _spec("synthcity_pategan", "PATE-GAN (differential privacy)", "privacy",
                  "PATE-GAN: a GAN whose discriminator learns from private teacher votes.",
                  (ParamSpec("n_iter", "int", 50, 1, 10_000, help="Most outer rounds (stops when epsilon is spent).",
                             label="Rounds"),

@@ -285,13 +285,6 @@ def get_path(record: dict[str, Any], path: Path) -> Any:
     return cur
 
 
-def set_path(record: dict[str, Any], path: Path, value: Any) -> None:
-    cur = record
-    for key in path[:-1]:
-        cur = cur.setdefault(key, {})
-    cur[path[-1]] = value
-
-
 class IdGenerator:
     """Makes new values for one pattern, unique against every value it has been told about."""
 

@@ -8,13 +8,25 @@ violating rows among everything sampled before enforcement and in the final outp
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import pandas as pd
 
 from mdg_core.errors import GeneratorError
-from mdg_core.generators.base import Generator, ProgressFn
 from mdg_core.rules.model import Rule
+
+RowProgress = Callable[[float, float, str], None]
+
+
+class Sampler(Protocol):
+    """What the rules need of a fitted generator (rules do not depend on the generators package,
+    which depends on them)."""
+
+    def sample(self, n: int, seed: int | None = None, conditions: dict[str, Any] | None = None,
+               progress: RowProgress | None = None) -> pd.DataFrame: ...
+
+    def renumber_keys(self, df: pd.DataFrame) -> pd.DataFrame: ...
 
 MAX_ROUNDS = 25
 
@@ -23,9 +35,9 @@ def violation_counts(df: pd.DataFrame, rules: list[Rule]) -> dict[str, int]:
     return {rule.describe(): int(rule.violations(df).sum()) for rule in rules}
 
 
-def sample_with_rules(generator: Generator, n: int, seed: int, rules: list[Rule],
+def sample_with_rules(generator: Sampler, n: int, seed: int, rules: list[Rule],
                       conditions: dict[str, Any] | None = None,
-                      progress: ProgressFn | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+                      progress: RowProgress | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
     """``n`` rows that obey every rule (and the conditions), with a violation report."""
     before = {rule.describe(): 0 for rule in rules}
     kept: list[pd.DataFrame] = []

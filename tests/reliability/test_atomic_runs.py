@@ -132,3 +132,48 @@ def test_a_run_after_a_killed_one_is_whole_and_a_second_run_reuses_its_split(sto
     assert (second["train_dataset_id"], second["holdout_dataset_id"]) == (first["train_dataset_id"],
                                                                           first["holdout_dataset_id"])
     assert [k for _, k, _, _ in _state(store.db_path)["datasets"]].count("split") == 2
+
+
+@pytest.fixture()
+def leaky(store: DatasetStore, real: int) -> int:
+    """A synthetic dataset whose first 30 rows copy real rows; the rest mix columns of different rows."""
+    df = store.load(real)
+    rng = np.random.default_rng(0)
+    mixed = pd.DataFrame({c: df[c].to_numpy()[rng.permutation(len(df))] for c in df.columns}).head(170)
+    synth = pd.concat([df.head(30), mixed], ignore_index=True)
+    return store.save(synth, "leaky", "synthetic", parent_id=real).id
+
+
+def _drop(real: int, leaky: int) -> dict[str, Any]:
+    return {"kind": "privacy", "a": real, "b": leaky, "drop_risky_threshold": 1e-9}
+
+
+def test_dropping_risky_rows_stores_the_new_version_with_its_report(store: DatasetStore, real: int,
+                                                                    leaky: int) -> None:
+    result = jobs.run_inline(store, "report", _drop(real, leaky))
+    new = store.get(result["new_dataset_id"])
+    assert new.parent_id == leaky and result["dropped_rows"] >= 30 and new.n_rows == 200 - result["dropped_rows"]
+    art = store.get_artifact_by_id(result["artifact_id"], with_payload=False)
+    assert art is not None and art.other_dataset_id == new.id
+
+
+@pytest.mark.parametrize("step", ["synthetic1", "report1"])
+def test_dropping_risky_rows_killed_before_its_report_is_stored_stores_nothing(
+        store: DatasetStore, real: int, leaky: int, step: str) -> None:
+    before = _state(store.db_path)
+    _killed_at(store.db_path, step, "report", _drop(real, leaky))
+    assert _state(store.db_path) == before
+
+
+def test_a_failing_report_after_dropping_rows_leaves_no_new_version(store: DatasetStore, real: int, leaky: int,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from mdg_core.reports import job as report_job
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(report_job, "save", broken)
+    before = _state(store.db_path)
+    with pytest.raises(JobError, match="renderer crashed"):
+        jobs.run_inline(store, "report", _drop(real, leaky))
+    assert _state(store.db_path) == before

@@ -12,7 +12,17 @@ from typing import Any
 
 from mdg_core.errors import RecipeError
 from mdg_core.features.base import Suggestion
-from mdg_core.features.engine import apply_recipe, apply_suggestions, facts_for, guess_target, suggest, with_params
+from mdg_core.features.engine import (
+    RECIPE_FORMAT,
+    CsvSource,
+    apply_recipe,
+    apply_suggestions,
+    export_script,
+    facts_for,
+    guess_target,
+    suggest,
+    with_params,
+)
 from mdg_core.profiling.overview import overview_for
 from mdg_core.store import DatasetInfo, DatasetStore
 
@@ -88,5 +98,34 @@ def apply_recipe_to_dataset(store: DatasetStore, dataset_id: int, recipe: dict[s
 
 def recipes(store: DatasetStore) -> list[DatasetInfo]:
     """Transformed datasets that carry a feature recipe (newest first), to re-apply elsewhere."""
-    return [d for d in store.list(kinds=["transformed"])
-            if isinstance(d.recipe, dict) and d.recipe.get("format") == "mdg-feature-recipe"]
+    return [d for d in store.list(kinds=["transformed"]) if _made_by_recipe(d)]
+
+
+def _made_by_recipe(info: DatasetInfo) -> bool:
+    return info.kind == "transformed" and isinstance(info.recipe, dict) and info.recipe.get("format") == RECIPE_FORMAT
+
+
+def script_for(store: DatasetStore, dataset_id: int) -> str:
+    """The Python script that turns the analyst's own file into this version.
+
+    The recipes of every feature version back to the last dataset not made by a recipe run in order;
+    when that dataset is an upload, the script reads the uploaded CSV itself (its delimiter, encoding
+    and the workbench's column names by position), so it runs on the file the analyst has.
+    """
+    chain = list(reversed(store.lineage(dataset_id)))  # oldest first
+    start = len(chain) - 1
+    while start > 0 and _made_by_recipe(chain[start]):
+        start -= 1
+    recipes_ = [d.recipe for d in chain[start + 1:] if d.recipe]
+    if not recipes_:
+        raise RecipeError(f"Dataset #{dataset_id} was not made by a feature recipe, so there is no script to export.")
+    base = chain[start]
+    meta = base.meta or {}
+    text = [c.name for c in base.columns if c.logical_type in ("text", "category")]
+    if base.kind == "uploaded" and meta.get("delimiter"):
+        source = CsvSource(columns=base.column_names, text_columns=text, sep=str(meta["delimiter"]),
+                           encoding=str(meta.get("encoding") or "utf-8"), quotechar=str(meta.get("quotechar") or '"'),
+                           file_name=base.source_name, skip_records=int(meta.get("skip_records") or 0))
+    else:  # the workbench's own CSV download of that dataset
+        source = CsvSource(columns=base.column_names, text_columns=text, file_name=f"{base.name}.csv")
+    return export_script(recipes_, source)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
 
 from mdg_core.errors import RecipeError
-from mdg_core.features.base import Facts, Suggestion
+from mdg_core.features.base import Facts, Suggestion, q
 from mdg_core.features.registry import RULES, get_rule, rule_order
 
 RECIPE_FORMAT = "mdg-feature-recipe"
@@ -161,45 +162,94 @@ def recipe_from_json(text: str) -> dict[str, Any]:
         raise RecipeError(f"The recipe file is not valid JSON ({exc.msg} at line {exc.lineno}).") from exc
 
 
-def export_script(recipe: dict[str, Any]) -> str:
-    """A standalone Python script (pandas + numpy only) that applies the recipe to a CSV."""
-    recipe = validate_recipe(recipe)
+@dataclass(frozen=True)
+class CsvSource:
+    """How the analyst's own file is read so that the script sees exactly the workbench's columns.
+
+    Names are given by position (``columns``, in file order), because the workbench renames while
+    pandas would mangle: a second ``score`` header is ``score_2`` here and ``score.1`` in pandas, and
+    a blank header is ``column_3`` here and ``Unnamed: 2`` there. Columns the workbench keeps as text
+    are read as text, so codes such as ``00017`` keep their zeros (a hash of ``17`` is another token).
+    """
+
+    columns: list[str]
+    text_columns: list[str] = field(default_factory=list)
+    sep: str = ","
+    encoding: str = "utf-8"
+    quotechar: str = '"'
+    file_name: str | None = None
+    skip_records: int = 0  # lines above the header (Excel's "sep=;" line, a title) that ingest skipped
+
+
+def _comment(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
+def export_script(recipe: dict[str, Any] | list[dict[str, Any]], source: CsvSource | None = None) -> str:
+    """A standalone Python script (pandas + numpy only) that applies one recipe, or a chain of them, to a CSV.
+
+    ``read_input`` reads the analyst's file with ``source``'s delimiter, encoding and column names; by
+    default the first recipe's input columns name the file's columns by position.
+    """
+    chain = [validate_recipe(r) for r in (recipe if isinstance(recipe, list) else [recipe])]
+    if not chain:
+        raise RecipeError("The recipe has no steps.")
+    source = source or CsvSource(columns=[str(c) for c in chain[0].get("input_columns") or []])
     blocks = []
-    for i, step in enumerate(recipe["steps"], 1):
-        rule = get_rule(step["rule"])
-        code = rule.code([str(c) for c in step["columns"]], step["params"])
-        comment = f"# {i}. {step.get('id', rule.name)}"
-        if step.get("evidence"):
-            comment += f" ({step['evidence']})"
-        blocks.append(comment.replace("\n", " ") + "\n" + code.rstrip())
-    body = textwrap.indent("\n\n".join(blocks), "    ")
-    source = recipe.get("source_dataset_id")
-    return f'''"""Feature recipe exported from MDG Workbench{f" (dataset #{source})" if source else ""}.
+    n = 0
+    for r in chain:
+        for step in r["steps"]:
+            n += 1
+            rule = get_rule(step["rule"])
+            code = rule.code([str(c) for c in step["columns"]], step["params"])
+            comment = f"# {n}. {step.get('id', rule.name)}"
+            if step.get("evidence"):
+                comment += f" ({step['evidence']})"
+            blocks.append(_comment(comment) + "\n" + code.rstrip())
+    body = textwrap.indent("\n\n".join(blocks), "        ")
+    origin = ", ".join(f"#{r['source_dataset_id']}" for r in chain if r.get("source_dataset_id"))
+    summary = "\n".join(f"# {_comment(r.get('summary', ''))}" for r in chain)
+    read_from = f" (made from {_comment(source.file_name)})" if source.file_name else ""
+    return f'''# Feature recipe exported from MDG Workbench{f" (dataset {origin})" if origin else ""}.
+{summary}
+#
+# Usage: python this_script.py input.csv output.csv
+#   input.csv: the file the recipe was made from{read_from}, or another with the same columns in the same order.
 
-{recipe.get("summary", "")}
-
-Usage: python this_script.py input.csv output.csv
-"""
-
-import hashlib
 import sys
 
+import hashlib
 import numpy as np
 import pandas as pd
+
+COLUMNS = {q(source.columns)}
+TEXT_COLUMNS = {q(source.text_columns)}
+
+
+def read_input(path: str) -> pd.DataFrame:
+    """Read the CSV and name its columns as MDG Workbench does (by position; text stays text)."""
+    options = dict(sep={q(source.sep)}, encoding={q(source.encoding)}, quotechar={q(source.quotechar or '"')},
+                   skiprows={int(source.skip_records)})
+    header = pd.read_csv(path, nrows=0, **options).columns
+    if COLUMNS and len(header) != len(COLUMNS):
+        sys.exit(f"{{path}} has {{len(header)}} columns; this recipe expects {{len(COLUMNS)}}: {{', '.join(COLUMNS)}}")
+    if not COLUMNS:
+        return pd.read_csv(path, **options)
+    return pd.read_csv(path, header=0, names=COLUMNS, dtype={{c: "object" for c in TEXT_COLUMNS}}, **options)
 
 
 def apply_recipe(df: pd.DataFrame) -> pd.DataFrame:
     """Apply the recipe's steps, with the parameters fitted when it was made."""
     df = df.copy()
     with np.errstate(all="ignore"):
-{textwrap.indent(body, "    ")}
+{body}
     return df
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit("usage: python this_script.py input.csv output.csv")
-    apply_recipe(pd.read_csv(sys.argv[1])).to_csv(sys.argv[2], index=False)
+    apply_recipe(read_input(sys.argv[1])).to_csv(sys.argv[2], index=False)
 '''
 
 

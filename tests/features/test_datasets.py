@@ -43,3 +43,41 @@ def test_unknown_suggestion_lists_the_valid_ones(store) -> None:  # type: ignore
     src = store.save(pd.DataFrame({"a": [1.0, None, 3.0] * 5}), "tiny")
     with pytest.raises(RecipeError, match="Valid: impute_median:a"):
         pick(suggestions_for(store, src.id), ["log_transform:a"])
+
+
+def test_exported_script_runs_on_the_uploaded_file_and_names_columns_as_the_workbench(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from palmerpenguins import load_penguins
+
+    from mdg_core.features.datasets import script_for
+    from mdg_core.ingest import ingest_file
+
+    penguins = load_penguins()
+    penguins.insert(0, "tag", [f"{i:05d}" for i in range(len(penguins))])  # codes with leading zeros
+    raw = tmp_path / "penguins.csv"  # two headers called 'length' (pandas reads length.1; ingest names it length_2)
+    text = penguins.to_csv(index=False, sep=";").replace("bill_length_mm;bill_depth_mm", "length;length", 1)
+    raw.write_text(text, encoding="cp1252")
+    src = ingest_file(store, raw, "penguins")
+    assert src.column_names[3:5] == ["length", "length_2"]
+    found = suggestions_for(store, src.id)
+    first = apply_to_dataset(store, src.id, pick(found, ["impute_median:length_2", "one_hot:island"]))
+    second = apply_to_dataset(store, first.id, pick(suggestions_for(store, first.id), ["impute_median:length"]))
+
+    script = tmp_path / "recipe.py"
+    script.write_text(script_for(store, second.id), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    run = subprocess.run([sys.executable, str(script), str(raw), str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    result = pd.read_csv(out, dtype={"tag": str})
+    expected = store.load(second.id)
+    assert list(result.columns) == list(expected.columns)
+    assert result["tag"].tolist()[:3] == ["00000", "00001", "00002"]
+    for col in ("length", "length_2", "island=Biscoe"):
+        assert result[col].tolist() == pytest.approx(expected[col].astype("float64").tolist()), col
+
+    narrow = tmp_path / "narrow.csv"
+    narrow.write_text("a;b\n1;2\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script), str(narrow), str(out)], capture_output=True, text=True)
+    assert run.returncode != 0 and "expects 9" in run.stderr

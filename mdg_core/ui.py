@@ -6,15 +6,20 @@ the UI layer.
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from mdg_core.rules.dataset import RuleState
+    from mdg_core.rules.discover import Candidate
 
 import streamlit as st
 
@@ -29,6 +34,48 @@ CURRENT_KEY = "mdg.current_dataset_id"
 PENDING_KEY = "mdg.pending_dataset_id"
 SIDEBAR_KEY = "mdg.sidebar_dataset"
 DATASET_PARAM = "ds"  # the current dataset in the URL: a refresh or a bookmark keeps it
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^])")
+
+
+def md(text: object) -> str:
+    """Text from data (a dataset, column, file or model name) for a place that renders Markdown.
+
+    Every Markdown character is escaped and line breaks become spaces, so a name such as
+    ``![c](http://host/x.png)`` shows as those characters, never as an image the browser fetches,
+    a link, emphasis or a formula.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def md_code(text: object) -> str:
+    """Text from data as a Markdown code span that no backtick inside it can end early."""
+    value = " ".join(str(text).split())
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", value)), default=0) + 1)
+    return f"{fence} {value} {fence}"
+
+
+def sandboxed_html(document: str, *, height: int = 900, alt: str | None = None,
+                   trusted_scripts: Iterable[str] = ()) -> None:
+    """Show an HTML document that holds data (a report) so that nothing in it can reach the app.
+
+    Streamlit's own frame shares the app's origin and runs scripts, so the document goes one
+    level deeper: into a frame sandboxed with ``allow-scripts`` only (an opaque origin: no access
+    to the app, its cookies or storage; no pop-ups, forms or top-level navigation), under a
+    Content-Security-Policy that runs only ``trusted_scripts`` and loads nothing from anywhere.
+    """
+    from mdg_core.reports.html import lock_down
+
+    inner = html.escape(lock_down(document, trusted_scripts), quote=True)
+    title = html.escape(alt or "Embedded report", quote=True)
+    wrapper = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><style>html,body{margin:0;height:100%;overflow:hidden}"
+        "iframe{border:0;width:100%;height:100%;display:block}</style></head><body>"
+        f'<iframe sandbox="allow-scripts" referrerpolicy="no-referrer" title="{title}" srcdoc="{inner}"></iframe>'
+        "</body></html>"
+    )
+    st.iframe(wrapper, height=height, alt=alt)
 
 
 def settings() -> Settings:
@@ -62,11 +109,11 @@ def user_errors(action: str = "That") -> Iterator[None]:
     try:
         yield
     except MdgError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
     except Exception as exc:  # never show a raw traceback to an analyst
         log.error("%s failed:\n%s", action, traceback.format_exc())
         st.error(
-            f"{action} failed unexpectedly ({type(exc).__name__}: {exc}). "
+            f"{action} failed unexpectedly ({md(type(exc).__name__)}: {md(exc)}). "
             "Nothing was changed; the details are in the server log.",
             icon=":material/error:",
         )
@@ -207,20 +254,20 @@ def job_panel(job_key: str, on_done: Callable[[jobs.JobInfo], None] | None = Non
     try:
         info = jobs.get(store, int(job_id))
     except MdgError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return None
     if info.active:
         _running_fragment(store, int(job_id), job_key)
         return info
     if info.status == "done":
-        st.success(f"{info.title}: done in {_fmt_seconds(info.elapsed_seconds)}.",
+        st.success(f"{md(info.title)}: done in {_fmt_seconds(info.elapsed_seconds)}.",
                    icon=":material/check_circle:")
         if on_done is not None:
             on_done(info)
     elif info.status == "cancelled":
-        st.warning(f"{info.title}: cancelled. Nothing was saved.", icon=":material/cancel:")
+        st.warning(f"{md(info.title)}: cancelled. Nothing was saved.", icon=":material/cancel:")
     else:
-        st.error(f"{info.title} failed: {info.error}", icon=":material/error:")
+        st.error(f"{md(info.title)} failed: {md(info.error)}", icon=":material/error:")
     return info
 
 
@@ -230,7 +277,7 @@ def _running_fragment(store: DatasetStore, job_id: int, job_key: str) -> None:
     if not info.active:
         st.rerun()  # the whole page shows the outcome
     label = info.message or ("Waiting for a worker…" if info.status == "queued" else "Working…")
-    st.progress(min(1.0, info.progress), text=f"{info.title}: {label}")
+    st.progress(min(1.0, info.progress), text=f"{md(info.title)}: {md(label)}")
     cols = st.columns([3, 1])
     remaining = _fmt_seconds(info.eta_seconds) if info.progress > 0 else "estimating…"
     cols[0].caption(f"Elapsed {_fmt_seconds(info.elapsed_seconds)} · remaining {remaining}")
@@ -269,3 +316,134 @@ def _leave_legacy_pages_mode() -> None:
 
 
 _leave_legacy_pages_mode()
+
+
+# --- Generate page: metadata & rules component --------------------------------------------------------
+@st.cache_data(max_entries=8, show_spinner="Detecting column types…")
+def _detected_metadata(db_path: str, dataset_id: int, created_at: str) -> dict[str, Any]:
+    from mdg_core.generators import metadata as gen_md
+
+    return gen_md.for_dataset(get_store(), dataset_id)
+
+
+@st.cache_data(max_entries=8, show_spinner="Looking for rules the data already keeps…")
+def _rule_candidates(db_path: str, dataset_id: int, created_at: str) -> list[Candidate]:
+    from mdg_core.rules import dataset as dataset_rules
+
+    return list(dataset_rules.suggestions(get_store(), dataset_id))
+
+
+def generation_metadata(info: DatasetInfo) -> dict[str, Any]:
+    """The dataset's saved generation metadata when it still fits its columns, else the detected one."""
+    from mdg_core.generators import metadata as gen_md
+
+    stored = (info.meta or {}).get(gen_md.META_KEY)
+    if stored and set(stored["columns"]) == set(info.column_names):
+        return stored  # type: ignore[no-any-return]
+    return _detected_metadata(str(get_store().db_path), info.id, info.created_at)
+
+
+def rule_state(info: DatasetInfo) -> RuleState:
+    """``rules.dataset.RuleState`` of the dataset, with the suggestions cached per dataset."""
+    from mdg_core.rules import dataset as dataset_rules
+
+    candidates = _rule_candidates(str(get_store().db_path), info.id, info.created_at)
+    return dataset_rules.state(get_store(), info.id, candidates)
+
+
+def describe_rule(rule: dict[str, Any]) -> str:
+    from mdg_core.rules import from_dict
+
+    try:
+        return from_dict(rule).describe()
+    except MdgError:
+        return str(rule)
+
+
+def metadata_editor(info: DatasetInfo) -> None:
+    """Column types, key and PII of the dataset, editable and saved with it."""
+    from mdg_core.generators import metadata as gen_md
+
+    stored = (info.meta or {}).get(gen_md.META_KEY)
+    current = generation_metadata(info)
+    st.caption("Saved with the dataset." if stored and current is stored
+               else "Detected automatically (SDV). Check and save it.")
+    edited = st.data_editor(
+        gen_md.to_table(current), hide_index=True, width="stretch", key=f"mdg.generate.meta.{info.id}",
+        disabled=["Column"],
+        column_config={
+            "Type": st.column_config.SelectboxColumn("Type", options=list(gen_md.SDTYPES), required=True,
+                                                     help="How the column is modelled; PII kinds choose the fake"),
+            "Primary key": st.column_config.CheckboxColumn(help="Regenerated as fresh unique values"),
+            "PII (replace with fakes)": st.column_config.CheckboxColumn(
+                help="Not learned from: replaced by realistic fakes of its type"),
+        },
+    )
+    if st.button("Save metadata", icon=":material/save:", key="mdg.generate.meta.save"):
+        with user_errors("Saving metadata"):
+            gen_md.save(get_store(), info.id, gen_md.from_table(edited))
+            st.toast("Metadata saved with the dataset.", icon=":material/check_circle:")
+            st.rerun()
+
+
+def rules_editor(info: DatasetInfo) -> None:
+    """Rules every generated row keeps: the data's own rules ticked by default, plus rules by hand."""
+    from mdg_core.rules import dataset as dataset_rules
+
+    store, state = get_store(), rule_state(info)
+    st.markdown("**Rules every generated row must keep**")
+    st.caption("Rules that hold on every real row are on by default: untick one to let generated rows break it.")
+    if not state.suggestions:
+        st.caption("No rule holds on every real row.")
+    for i, (rule, evidence) in enumerate(state.suggestions):
+        on = st.checkbox(md_code(describe_rule(rule)), value=state.is_on(rule),
+                         help=md(evidence), key=f"mdg.generate.rule.on.{info.id}.{i}")
+        st.caption(md(evidence))
+        if on != state.is_on(rule):
+            with user_errors("Changing the rule"):
+                (dataset_rules.add_rule if on else dataset_rules.remove_rule)(store, info.id, rule)
+                st.rerun()
+    for i, rule in enumerate(state.manual):
+        cols = st.columns([6, 1])
+        cols[0].markdown(f"- {md_code(describe_rule(rule))} :gray[(added by hand)]")
+        if cols[1].button("Remove", key=f"mdg.generate.rule.rm.{i}", icon=":material/delete:"):
+            with user_errors("Removing the rule"):
+                dataset_rules.remove_rule(store, info.id, rule)
+                st.rerun()
+    for rule in state.stale:
+        st.warning(f"Not enforced: {md_code(describe_rule(rule))} uses columns this dataset does not have.",
+                   icon=":material/warning:")
+    if state.edited and st.button("Back to the rules the data keeps", icon=":material/restart_alt:",
+                                  key="mdg.generate.rule.reset"):
+        dataset_rules.reset_rules(store, info.id)
+        st.rerun()
+    with st.expander("Add a rule by hand", icon=":material/edit:"):
+        _manual_rule(info)
+
+
+def _manual_rule(info: DatasetInfo) -> None:
+    from mdg_core.rules import dataset as dataset_rules
+
+    kind = st.radio("Kind", ["inequality", "fixed_combination", "range"], horizontal=True,
+                    format_func={"inequality": "Column ≤ column", "fixed_combination": "Fixed combination",
+                                 "range": "Value range"}.get, key="mdg.generate.rule.kind")
+    names = info.column_names
+    rule: dict[str, Any] = {"kind": kind}
+    if kind == "inequality":
+        c1, c2 = st.columns(2)
+        rule["low"] = c1.selectbox("Low column", names, key="mdg.generate.rule.low")
+        rule["high"] = c2.selectbox("High column", names, index=min(1, len(names) - 1), key="mdg.generate.rule.high")
+        rule["strict"] = st.checkbox("Strictly less", key="mdg.generate.rule.strict")
+    elif kind == "fixed_combination":
+        rule["columns"] = st.multiselect("Columns whose real combinations must be kept", names,
+                                         key="mdg.generate.rule.cols")
+    else:
+        rule["column"] = st.selectbox("Column", names, key="mdg.generate.rule.col")
+        c1, c2 = st.columns(2)
+        lo = c1.text_input("Min (empty: none)", key="mdg.generate.rule.min")
+        hi = c2.text_input("Max (empty: none)", key="mdg.generate.rule.max")
+        rule["min"], rule["max"] = (lo or None), (hi or None)
+    if st.button("Add rule", icon=":material/add:", key="mdg.generate.rule.add_manual"):
+        with user_errors("Adding the rule"):
+            dataset_rules.add_rule(get_store(), info.id, rule)
+            st.rerun()

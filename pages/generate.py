@@ -9,11 +9,8 @@ import plotly.express as px
 import streamlit as st
 
 from mdg_core import jobs, ui
-from mdg_core.generators import metadata as md
 from mdg_core.generators import registry
-from mdg_core.generators.run import RULES_KEY, stored_rules
 from mdg_core.jsonable import jsonable
-from mdg_core.rules import discover, from_dict
 
 GEN_JOB = "mdg.generate.job"
 CMP_JOB = "mdg.generate.compare_job"
@@ -31,95 +28,6 @@ if info.kind in ("synthetic", "mock"):
 @st.cache_data(show_spinner="Checking which generator libraries import…", ttl=3600)
 def _generators() -> list[dict[str, Any]]:
     return registry.list_generators()
-
-
-@st.cache_data(max_entries=8, show_spinner="Detecting column types…")
-def _detected(dataset_id: int, created_at: str) -> dict[str, Any]:
-    return md.for_dataset(store, dataset_id)
-
-
-@st.cache_data(max_entries=8, show_spinner="Looking for rules the data already keeps…")
-def _candidates(dataset_id: int, created_at: str) -> list[tuple[dict[str, Any], str]]:
-    frame = store.load(dataset_id, limit=50_000)
-    return [(c.rule.to_dict(), c.evidence) for c in discover(frame)]
-
-
-def _fmt_rule(rule: dict[str, Any]) -> str:
-    with ui.user_errors("Reading a rule"):
-        return from_dict(rule).describe()
-    return str(rule)
-
-
-# --- metadata and rules ---------------------------------------------------------------------------
-def metadata_section() -> None:
-    stored = (info.meta or {}).get(md.META_KEY)
-    current = stored if stored and set(stored["columns"]) == set(info.column_names) else _detected(info.id, info.created_at)
-    st.caption("Saved with the dataset." if stored else "Detected automatically (SDV). Check and save it.")
-    edited = st.data_editor(
-        md.to_table(current), hide_index=True, width="stretch", key=f"mdg.generate.meta.{info.id}",
-        disabled=["Column"],
-        column_config={
-            "Type": st.column_config.SelectboxColumn("Type", options=list(md.SDTYPES), required=True,
-                                                     help="How the column is modelled; PII kinds choose the fake"),
-            "Primary key": st.column_config.CheckboxColumn(help="Regenerated as fresh unique values"),
-            "PII (replace with fakes)": st.column_config.CheckboxColumn(
-                help="Not learned from: replaced by realistic fakes of its type"),
-        },
-    )
-    if st.button("Save metadata", icon=":material/save:", key="mdg.generate.meta.save"):
-        with ui.user_errors("Saving metadata"):
-            md.save(store, info.id, md.from_table(edited))
-            st.toast("Metadata saved with the dataset.", icon=":material/check_circle:")
-            st.rerun()
-
-
-def rules_section() -> None:
-    rules = stored_rules(info)
-    st.markdown("**Rules every generated row must keep**")
-    if not rules:
-        st.caption("No rules yet. Tick a suggestion below or add one by hand.")
-    for i, rule in enumerate(rules):
-        cols = st.columns([6, 1])
-        cols[0].markdown(f"- `{_fmt_rule(rule)}`")
-        if cols[1].button("Remove", key=f"mdg.generate.rule.rm.{i}", icon=":material/delete:"):
-            store.update_meta(info.id, **{RULES_KEY: rules[:i] + rules[i + 1:]})
-            st.rerun()
-    with st.expander("Suggested from the real data", expanded=not rules, icon=":material/lightbulb:"):
-        candidates = [(r, e) for r, e in _candidates(info.id, info.created_at) if r not in rules]
-        if not candidates:
-            st.caption("No further rule holds on every real row.")
-        for i, (rule, evidence) in enumerate(candidates):
-            cols = st.columns([6, 1])
-            cols[0].markdown(f"`{_fmt_rule(rule)}`  \n:gray[{evidence}]")
-            if cols[1].button("Add", key=f"mdg.generate.rule.add.{i}", icon=":material/add:"):
-                store.update_meta(info.id, **{RULES_KEY: rules + [rule]})
-                st.rerun()
-    with st.expander("Add a rule by hand", icon=":material/edit:"):
-        kind = st.radio("Kind", ["inequality", "fixed_combination", "range"], horizontal=True,
-                        format_func={"inequality": "Column ≤ column", "fixed_combination": "Fixed combination",
-                                     "range": "Value range"}.get, key="mdg.generate.rule.kind")
-        names = info.column_names
-        rule: dict[str, Any] = {"kind": kind}
-        if kind == "inequality":
-            c1, c2 = st.columns(2)
-            rule["low"] = c1.selectbox("Low column", names, key="mdg.generate.rule.low")
-            rule["high"] = c2.selectbox("High column", names, index=min(1, len(names) - 1), key="mdg.generate.rule.high")
-            rule["strict"] = st.checkbox("Strictly less", key="mdg.generate.rule.strict")
-        elif kind == "fixed_combination":
-            rule["columns"] = st.multiselect("Columns whose real combinations must be kept", names,
-                                             key="mdg.generate.rule.cols")
-        else:
-            rule["column"] = st.selectbox("Column", names, key="mdg.generate.rule.col")
-            c1, c2 = st.columns(2)
-            lo = c1.text_input("Min (empty: none)", key="mdg.generate.rule.min")
-            hi = c2.text_input("Max (empty: none)", key="mdg.generate.rule.max")
-            rule["min"], rule["max"] = (lo or None), (hi or None)
-        if st.button("Add rule", icon=":material/add:", key="mdg.generate.rule.add_manual"):
-            with ui.user_errors("Adding the rule"):
-                parsed = from_dict(rule)
-                parsed.check_columns(names)
-                store.update_meta(info.id, **{RULES_KEY: rules + [parsed.to_dict()]})
-                st.rerun()
 
 
 # --- generate ---------------------------------------------------------------------------------------
@@ -158,7 +66,7 @@ def _label(g: dict[str, Any]) -> str:
 
 
 def _conditions() -> dict[str, Any]:
-    stored = (info.meta or {}).get(md.META_KEY) or _detected(info.id, info.created_at)
+    stored = ui.generation_metadata(info)
     modelled = [c.name for c in info.columns
                 if not stored["columns"].get(c.name, {}).get("pii") and c.name != stored.get("primary_key")]
     chosen = st.multiselect("Fix values for columns (conditional sampling)", modelled, key="mdg.generate.cond.cols",
@@ -172,9 +80,9 @@ def _conditions() -> dict[str, Any]:
             with cols[i % len(cols)]:
                 options = sample[name].dropna().unique().tolist()
                 if spec.logical_type in ("category", "boolean", "text") and len(options) <= 200:
-                    values[name] = st.selectbox(name, sorted(options, key=str), key=f"mdg.generate.cond.{name}")
+                    values[name] = st.selectbox(ui.md(name), sorted(options, key=str), key=f"mdg.generate.cond.{name}")
                 else:
-                    values[name] = st.text_input(name, key=f"mdg.generate.cond.{name}")
+                    values[name] = st.text_input(ui.md(name), key=f"mdg.generate.cond.{name}")
     return jsonable({k: v for k, v in values.items() if v != ""})  # type: ignore[no-any-return]
 
 
@@ -195,11 +103,12 @@ def _show_run(job: jobs.JobInfo) -> None:
     cols[3].metric("Sample", f"{result['sample_seconds']:.1f} s")
     cols[4].metric("Peak memory", f"{result['peak_memory_mb']:,.0f} MB")
     if result["violations"]:
-        st.markdown("**Rule violations in the sampled rows**")
+        repaired = sum(v["before"] for v in result["violations"])
+        st.markdown(f"**The rules repaired {repaired:,} sampled rows** (rows that broke a rule were drawn again)")
         st.dataframe(pd.DataFrame([{"Rule": v["rule"], "Before enforcement": v["before"],
                                     "After enforcement": v["after"]} for v in result["violations"]]),
                      hide_index=True, width="stretch")
-    st.markdown(f"**{synth.label()}**")
+    st.markdown(f"**{ui.md(synth.label())}**")
     st.dataframe(store.load(synth.id, limit=50), width="stretch", height=260)
     if st.button("Make it the current dataset", icon=":material/open_in_new:", key=f"mdg.generate.open.{synth.id}"):
         ui.set_current_dataset(synth.id)
@@ -225,8 +134,9 @@ def generate_section() -> None:
     keep = c3.checkbox("Keep the fitted model", value=True, key="mdg.generate.keep",
                        help="Sample again later without refitting.")
     conditions = _conditions()
-    rules = stored_rules(info)
-    st.caption(f"Rules enforced: {', '.join(_fmt_rule(r) for r in rules)}" if rules else
+    rules = ui.rule_state(info).active
+    st.caption(f"Rules enforced ({len(rules)}, change them under *Metadata & rules*): "
+               f"{ui.md(', '.join(ui.describe_rule(r) for r in rules))}" if rules else
                "No rules: add some under *Metadata & rules*.")
     running = ui.active_job_id(GEN_JOB) is not None
     if st.button("Generate", type="primary", icon=":material/play_arrow:", disabled=running or not spec["available"],
@@ -346,9 +256,9 @@ with tab_gen:
         generate_section()
 with tab_meta:
     with ui.user_errors("Metadata"):
-        metadata_section()
+        ui.metadata_editor(info)
         st.divider()
-        rules_section()
+        ui.rules_editor(info)
 with tab_runs:
     with ui.user_errors("Runs"):
         runs_section()

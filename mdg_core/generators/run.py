@@ -30,10 +30,10 @@ from mdg_core.generators import registry
 from mdg_core.generators.base import Generator
 from mdg_core.jsonable import jsonable
 from mdg_core.rules import Rule, prepare
+from mdg_core.rules.dataset import active_rules
 from mdg_core.rules.enforce import sample_with_rules
 from mdg_core.store import DatasetInfo, DatasetStore
 
-RULES_KEY = "generation_rules"
 MODEL_KIND = "model"
 
 
@@ -41,10 +41,6 @@ def peak_memory_mb() -> float:
     """Peak resident memory of this (worker) process so far."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if platform.system() == "Darwin" else peak / 1024
-
-
-def stored_rules(info: DatasetInfo) -> list[dict[str, Any]]:
-    return list((info.meta or {}).get(RULES_KEY, []))
 
 
 def split(info: DatasetInfo, df: pd.DataFrame, seed: int, share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -78,11 +74,12 @@ def prepare_training(store: DatasetStore, dataset_id: int, seed: int,
                      rules: list[dict[str, Any]] | None = None) -> Training:
     """Load → metadata → rules → split, the same way for ``generate`` and ``compare``.
 
-    ``rules`` default to the dataset's stored rules; the holdout share comes from the settings."""
+    ``rules`` default to the dataset's active rules (``rules.dataset``: the suggestions the real data
+    keeps unless the analyst edited them); the holdout share comes from the settings."""
     info = store.get(dataset_id)
     real = store.load(dataset_id)
     stored = md.for_dataset(store, dataset_id, real)
-    rule_list = prepare(rules if rules is not None else stored_rules(info), real)
+    rule_list = prepare(rules if rules is not None else active_rules(store, dataset_id), real)
     share = load_settings(store.db_path).holdout_share
     train, hold = split(info, real, seed, share)
     return Training(info=info, real=real, stored=stored, rules=rule_list,

@@ -53,25 +53,43 @@ def _inequalities(df: pd.DataFrame) -> list[Candidate]:
     return found
 
 
+def _is_number(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+
+
+def _coded(s: pd.Series) -> bool:
+    """Few distinct values, each repeated: a category, or a number that codes one (education-num)."""
+    n = s.nunique()
+    return bool(2 <= n <= 500 and n < 0.5 * max(1, s.notna().sum()))
+
+
 def _combinations(df: pd.DataFrame) -> list[Candidate]:
+    """Category pairs where one column fixes the other, and pairs with a numeric code that map
+    exactly one to one (education ↔ education-num): a number alone is often a measurement, so
+    only a perfect 1:1 mapping counts as a combination for it."""
     cats = [c for c in df.columns
             if (df[c].dtype == object or isinstance(df[c].dtype, (pd.CategoricalDtype, pd.StringDtype)))
-            and 2 <= df[c].nunique() <= 500 and df[c].nunique() < 0.5 * max(1, df[c].notna().sum())]
+            and _coded(df[c])][:MAX_COLUMNS]
+    nums = [c for c in df.columns if _is_number(df[c]) and _coded(df[c])][:MAX_COLUMNS]
     found: list[Candidate] = []
     seen: set[frozenset[str]] = set()
-    for a, b in permutations(cats[:MAX_COLUMNS], 2):
+    for a, b in permutations(cats + nums, 2):
+        numeric = a in nums or b in nums
         pair = df[[a, b]].dropna()
         if len(pair) < MIN_ROWS or frozenset((a, b)) in seen:
             continue
         per_a = pair.groupby(a, observed=True)[b].nunique()
+        if not (per_a <= 1).all():
+            continue
+        if numeric and not (pair.groupby(b, observed=True)[a].nunique() <= 1).all():
+            continue
         n_combos = len(pair.drop_duplicates())
         full = df[a].nunique() * df[b].nunique()
-        if (per_a <= 1).all() and n_combos < full:
+        if n_combos < full:
             seen.add(frozenset((a, b)))
-            found.append(Candidate(
-                FixedCombination((a, b)),
-                f"each {a} has one {b}; {n_combos} of {full} possible combinations occur",
-            ))
+            text = (f"each {a} has exactly one {b} and back (1:1, {n_combos} pairs)" if numeric
+                    else f"each {a} has one {b}; {n_combos} of {full} possible combinations occur")
+            found.append(Candidate(FixedCombination((a, b)), text))
     return found
 
 

@@ -40,16 +40,21 @@ def test_generate_page_runs_a_job_and_shows_rules_and_results(tmp_path: Path, mo
     at.run()
     saved = store.get(customers.id).meta["generation_metadata"]
     assert saved["primary_key"] == "customer_id" and saved["columns"]["email"]["pii"]
-    # rules: suggestions include the real city ↔ country combination and the date order
-    add_buttons = [b for b in at.button if b.label == "Add"]
-    assert add_buttons
-    texts = " ".join(m.value for m in at.markdown)
-    assert "city ↔ country" in texts or "country ↔ city" in texts
-    assert "signup_date ≤ last_active" in texts
-    next(b for b in at.button if b.label == "Add").click()
+    # rules: the rules the data keeps (the real city ↔ country combination, the date order) are on by default
+    toggles = [c for c in at.checkbox if c.key and c.key.startswith(f"mdg.generate.rule.on.{customers.id}.")]
+    labels = " ".join(c.label for c in toggles)
+    assert "city ↔ country" in labels or "country ↔ city" in labels
+    date_order = next(c for c in toggles if "signup_date ≤ last_active" in c.label)
+    assert all(c.value for c in toggles)
+    assert not (store.get(customers.id).meta or {}).get("generation_rules")  # nothing stored until an edit
+    date_order.uncheck()
     at.run()
-    assert not at.exception
-    assert store.get(customers.id).meta["generation_rules"]
+    assert not at.exception and not at.error
+    stored = store.get(customers.id).meta["generation_rules"]
+    assert stored and not any(r.get("low") == "signup_date" for r in stored)
+    next(c for c in at.checkbox if c.key == date_order.key).check()
+    at.run()
+    assert any(r.get("low") == "signup_date" for r in store.get(customers.id).meta["generation_rules"])
 
     # a real background run with the fast test-double generator
     at.selectbox(key="mdg.generate.generator").set_value("copy_rows")
@@ -68,6 +73,7 @@ def test_generate_page_runs_a_job_and_shows_rules_and_results(tmp_path: Path, mo
     synth = store.get(info.result["output_dataset_id"])
     assert synth.kind == "synthetic" and synth.parent_id == customers.id and synth.n_rows == 120
     assert store.run_for_output(synth.id)["holdout_dataset_id"] is not None
+    assert "signup_date ≤ last_active" in {v["rule"] for v in info.result["violations"]}
 
 
 def test_unavailable_or_bad_input_never_crashes_the_page(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -246,17 +246,18 @@ def sample_model(ctx: Any, model_artifact_id: int, n_rows: int, seed: int = 0,
     summary = art.summary or {}
     recipe = {"generator": generator, "params": gen.params, "seed": seed, "rows": n, "model_artifact_id": art.id,
               "conditions": jsonable(conds), "summary": f"{generator} · kept model #{art.id} · seed {seed}"}
-    synth = store.save(out, name or f"{info.name} · {generator} (model #{art.id}, seed {seed})", "synthetic",
-                       parent_id=info.id, recipe=recipe)
     peak = peak_memory_mb()
-    run_id = store.record_run(
-        dataset_id=info.id, generator=generator, params=gen.params, seed=int(seed), n_rows=n,
-        versions=registry.versions(), fit_seconds=0.0, sample_seconds=sample_seconds, peak_memory_mb=peak,
-        violations=report["rules"], output_dataset_id=synth.id,
-        train_dataset_id=summary.get("train_dataset_id"), holdout_dataset_id=summary.get("holdout_dataset_id"),
-        model_artifact_id=art.id, status="done",
-        meta={"from_model": art.id, "conditions": jsonable(conds), "fit_random_state": gen.random_state},
-    )
+    with store.transaction():  # the dataset and its run record: both or neither
+        synth = store.save(out, name or f"{info.name} · {generator} (model #{art.id}, seed {seed})", "synthetic",
+                           parent_id=info.id, recipe=recipe)
+        run_id = store.record_run(
+            dataset_id=info.id, generator=generator, params=gen.params, seed=int(seed), n_rows=n,
+            versions=registry.versions(), fit_seconds=0.0, sample_seconds=sample_seconds, peak_memory_mb=peak,
+            violations=report["rules"], output_dataset_id=synth.id,
+            train_dataset_id=summary.get("train_dataset_id"), holdout_dataset_id=summary.get("holdout_dataset_id"),
+            model_artifact_id=art.id, status="done",
+            meta={"from_model": art.id, "conditions": jsonable(conds), "fit_random_state": gen.random_state},
+        )
     return {"run_id": run_id, "output_dataset_id": synth.id, "rows": n, "sample_seconds": round(sample_seconds, 3),
             "peak_memory_mb": round(peak, 1), "violations": report["rules"], "model_artifact_id": art.id}
 

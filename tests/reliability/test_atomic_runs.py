@@ -177,3 +177,12 @@ def test_a_failing_report_after_dropping_rows_leaves_no_new_version(store: Datas
     with pytest.raises(JobError, match="renderer crashed"):
         jobs.run_inline(store, "report", _drop(real, leaky))
     assert _state(store.db_path) == before
+
+
+@pytest.mark.parametrize("step", ["synthetic1", "run1"])
+def test_a_kill_while_sampling_a_kept_model_is_stored_stores_nothing(store: DatasetStore, real: int,
+                                                                     step: str) -> None:
+    model = jobs.run_inline(store, "generate", {"dataset_id": real, **GENERATE})["model_artifact_id"]
+    before = _state(store.db_path)
+    _killed_at(store.db_path, step, "sample_model", {"model_artifact_id": model, "n_rows": 40, "seed": 2})
+    assert _state(store.db_path) == before

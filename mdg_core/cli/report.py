@@ -51,7 +51,7 @@ def cmd_report(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]:
     return out
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     kinds = report_kinds()
     p = sub.add_parser("report", help=", ".join(k.title.lower() for k in kinds) + " report comparing two datasets",
                        description="\n".join(f"{k.name}: {k.help}" for k in kinds),

@@ -128,7 +128,7 @@ def for_dataset(store: Any, dataset_id: int, df: pd.DataFrame | None = None) -> 
     info = store.get(dataset_id)
     stored = (info.meta or {}).get(META_KEY)
     if stored and set(stored.get("columns", {})) == set(info.column_names):
-        return stored
+        return dict(stored)
     frame = df if df is not None else store.load(dataset_id, limit=20_000)
     return detect(frame)
 

@@ -160,11 +160,11 @@ def _seeded_default_rng() -> Iterator[None]:
     def seeded(seed: Any = None) -> np.random.Generator:
         return original(np.random.randint(0, 2**31 - 1) if seed is None else seed)
 
-    np.random.default_rng = seeded  # type: ignore[assignment]
+    np.random.default_rng = seeded
     try:
         yield
     finally:
-        np.random.default_rng = original  # type: ignore[assignment]
+        np.random.default_rng = original
 
 
 class _SynthcityGenerator(Generator):
@@ -358,14 +358,14 @@ class AIM(_SynthcityGenerator):
 
         reporter.step(0, 1, "Measuring private marginals (AIM)")
         tabular = self.plugin_.model
-        GraphicalModel.synthetic_data = capture  # type: ignore[method-assign]
+        GraphicalModel.synthetic_data = capture
         try:
             with warnings.catch_warnings(), _seeded_default_rng():
                 warnings.simplefilter("ignore")
                 np.random.seed(self.random_state % (2**32))
                 tabular.model.run(tabular.dataset, tabular.workload)
         finally:
-            GraphicalModel.synthetic_data = original  # type: ignore[method-assign]
+            GraphicalModel.synthetic_data = original
         self.graphical_model_ = captured[-1]
         self.aim_columns_ = list(tabular.columns) if hasattr(tabular, "columns") else None
 

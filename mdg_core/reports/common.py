@@ -130,7 +130,8 @@ def figure_json(fig: Any) -> dict[str, Any]:
     """A plotly figure as a JSON-able dict (stored in the report, rendered later)."""
     import json
 
-    return json.loads(fig.to_json())
+    out: dict[str, Any] = json.loads(fig.to_json())
+    return out
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:

@@ -200,7 +200,7 @@ def drift_section(pair: Pair, progress: Progress = no_progress, seed: int = 0) -
         keys = ("psi", "ks_statistic", "js_distance", "wasserstein_std")
         vals = [abs(r["missing_change"]) / THRESHOLDS["missing_change"]]
         vals += [float(r[k]) / THRESHOLDS[k] for k in keys if r.get(k) is not None and np.isfinite(r[k])]
-        return max(vals)
+        return float(max(vals))
 
     fig = go.Figure(go.Bar(x=[r["column"] for r in rows], y=[ratio(r) for r in rows],
                            marker_color=["#d62728" if r["drifted"] else "#2ca02c" for r in rows]))

@@ -89,7 +89,7 @@ def load_inputs(store: DatasetStore, kind: ReportKind, a: int, b: int, holdout: 
                           f"{', '.join(c for c, k in pair.kinds.items() if k != 'identifier')}.")
     if kind.uses_holdout and holdout is None and kind.no_holdout_note:
         notes.append(kind.no_holdout_note)
-    datasets = {kind.labels[0]: pair.a_label, kind.labels[1]: pair.b_label}
+    datasets: dict[str, str | None] = {kind.labels[0]: pair.a_label, kind.labels[1]: pair.b_label}
     if kind.uses_holdout:
         datasets["Holdout"] = _label(store.get(holdout)) if holdout is not None else None
     extra = {"datasets": datasets, "notes": notes, "resolved": resolved}

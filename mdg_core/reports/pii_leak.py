@@ -63,7 +63,7 @@ def pii_section(real: pd.DataFrame, synth: pd.DataFrame, progress: Progress = no
             "column": col,
             "entities_real": ", ".join(f"{k} {v:.0%}" for k, v in sorted((rp.entities if rp else {}).items(), key=lambda kv: -kv[1])) or "—",
             "max_score_real": rp.max_score if rp else 0.0,
-            "name_suggests": (rp or sp).by_name if (rp or sp) else None,
+            "name_suggests": either.by_name if (either := rp or sp) else None,
             "entities_synthetic": ", ".join(f"{k} {v:.0%}" for k, v in sorted((sp.entities if sp else {}).items(), key=lambda kv: -kv[1])) or "—",
         }
         if col in synth.columns:

@@ -112,7 +112,8 @@ def row_hashes(df: pd.DataFrame) -> np.ndarray:
     """One 64-bit hash per row over all its values (for exact-match counting on all rows)."""
     norm = pd.DataFrame({c: as_category(df[c]) if column_kind(df[c]) != "numeric"
                          else as_numeric(df[c]).round(9) for c in df.columns})
-    return pd.util.hash_pandas_object(norm, index=False).to_numpy()
+    hashes: np.ndarray = pd.util.hash_pandas_object(norm, index=False).to_numpy()
+    return hashes
 
 
 def exact_match_share(query: pd.DataFrame, reference: pd.DataFrame) -> float:
@@ -276,7 +277,8 @@ def risky_row_mask(train: pd.DataFrame, synth: pd.DataFrame, threshold: float,
     dcr = d[:, 0] / np.sqrt(enc.n_columns)
     cols = match_columns(train)
     copies = np.isin(row_hashes(synth[cols]), row_hashes(train[cols]))
-    return copies | (dcr < threshold) | (dcr <= ZERO)
+    risky: np.ndarray = copies | (dcr < threshold) | (dcr <= ZERO)
+    return risky
 
 
 def compute(inputs: ReportInputs, progress: Progress, seed: int) -> Section:

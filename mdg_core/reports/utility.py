@@ -91,8 +91,9 @@ def utility_section(real_train: pd.DataFrame, synth: pd.DataFrame, target: str, 
     enc = feature_encoder(features).fit(pd.concat([train_r, train_s], ignore_index=True))
 
     def label(f: pd.DataFrame) -> np.ndarray:
-        return (as_numeric(f[target]).to_numpy() if task == "regression"
-                else as_category(f[target]).to_numpy(dtype=str))
+        y: np.ndarray = (as_numeric(f[target]).to_numpy() if task == "regression"
+                         else as_category(f[target]).to_numpy(dtype=str))
+        return y
 
     results: dict[str, dict[str, float]] = {}
     for i, (name, frame) in enumerate((("train on real (reference)", train_r), ("train on synthetic", train_s))):

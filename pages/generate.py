@@ -9,6 +9,7 @@ import plotly.express as px
 import streamlit as st
 
 from mdg_core import jobs, ui
+from mdg_core.errors import MdgError
 from mdg_core.generators import registry
 from mdg_core.jsonable import jsonable
 
@@ -27,7 +28,8 @@ if info.kind in ("synthetic", "mock"):
 
 @st.cache_data(show_spinner="Checking which generator libraries import…", ttl=3600)
 def _generators() -> list[dict[str, Any]]:
-    return registry.list_generators()
+    """What an analyst may choose: test doubles (``spec.test_only``) stay in the tests and the CLI."""
+    return [g for g in registry.list_generators() if not g.get("test_only")]
 
 
 # --- generate ---------------------------------------------------------------------------------------
@@ -186,23 +188,39 @@ def runs_section() -> None:
 
 
 # --- compare -------------------------------------------------------------------------------------------
+def _title(name: str) -> str:
+    try:
+        return registry.spec(name).title or name
+    except MdgError:
+        return name
+
+
 def _show_comparison(result: dict[str, Any]) -> None:
     rows = pd.DataFrame(result["results"])
     ok = rows[rows.get("error").isna()] if "error" in rows else rows
-    st.caption(f"Trained on {result['train_rows']:,} rows, privacy measured against {result['holdout_rows']:,} "
-               f"holdout rows, seed {result['seed']}.")
+    try:
+        of = ui.md(store.get(int(result["dataset_id"])).label())
+    except MdgError:
+        of = f"dataset #{result.get('dataset_id')} (deleted since)"
+    st.caption(f"Trained on {result['train_rows']:,} rows of {of}, privacy measured against "
+               f"{result['holdout_rows']:,} holdout rows, seed {result['seed']}.")
+    rows = rows.assign(generator=[_title(n) for n in rows["generator"]])
+    ok = rows[rows.get("error").isna()] if "error" in rows else rows
     if not ok.empty:
         ok = ok.assign(quality=ok["quality"].round(3), fit_seconds=ok["fit_seconds"].round(2))
         fig = px.scatter(
             ok, x="privacy_excess" if "privacy_excess" in ok else "fit_seconds", y="quality", size="fit_seconds",
             color="generator", text="generator", size_max=40,
             labels={"privacy_excess": "Copying risk (0 = chance, 1 = copies training rows)",
-                    "quality": "SDMetrics quality score", "fit_seconds": "Fit seconds"},
+                    "quality": "SDMetrics quality score", "fit_seconds": "Fit seconds", "generator": "Generator"},
             hover_data=["fit_seconds", "privacy_closer_to_train"] if "privacy_closer_to_train" in ok else None,
         )
-        fig.update_traces(textposition="top center")
-        fig.update_layout(height=420, showlegend=False, margin=dict(t=30))
-        st.plotly_chart(fig, width="stretch")
+        fig.update_traces(textposition="top center", cliponaxis=False)
+        fig.update_layout(height=460, showlegend=False, margin=dict(t=50, l=70, r=140, b=60))
+        fig.add_annotation(text=f"Bubble size: fit seconds ({ok['fit_seconds'].min():.2f}–"
+                                f"{ok['fit_seconds'].max():.2f} s)", xref="paper", yref="paper", x=1, y=1.08,
+                           showarrow=False, xanchor="right", font=dict(size=12, color="gray"))
+        st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
     table = rows.rename(columns={
         "generator": "Generator", "family": "Family", "quality": "Quality", "fit_seconds": "Fit s",
         "sample_seconds": "Sample s", "privacy_closer_to_train": "Closer to training",
@@ -216,8 +234,9 @@ def _show_comparison(result: dict[str, Any]) -> None:
 def compare_section() -> None:
     gens = [g for g in _generators() if g["available"]]
     names = [g["name"] for g in gens]
-    default = [n for n in (registry.recommended(), registry.BASELINE, "synthcity_marginal_distributions", "copy_rows")
-               if n in names]
+    by_name = {g["name"]: g for g in gens}
+    baselines = (registry.BASELINE, "synthcity_marginal_distributions")
+    default = [n for n in names if by_name[n].get("recommended")] + [n for n in baselines if n in names]
     titles = {g["name"]: f"{g['title']} · {g['library']}" for g in gens}
     chosen = st.multiselect("Generators", names, default=default, format_func=titles.get,
                             key="mdg.generate.cmp.gens")

@@ -96,6 +96,7 @@ class GeneratorSpec:
     epochs_param: str | None = None  # the parameter that counts epochs / iterations
     title: str = ""  # what an analyst reads in forms; ``name`` stays the CLI/API handle
     recommended: bool = False  # the default of the Generate page and of ``generate`` without --generator
+    test_only: bool = False  # a test double: kept out of the analyst's lists (``list_generators``)
 
     def available(self) -> tuple[bool, str | None]:
         """Whether the library imports here, and if not, why (never raises)."""
@@ -119,7 +120,8 @@ class GeneratorSpec:
     def to_json(self) -> dict[str, Any]:
         ok, reason = self.available()
         return {"name": self.name, "title": self.title or self.name, "family": self.family, "library": self.library,
-                "description": self.description, "neural": self.neural, "recommended": self.recommended, "available": ok,
+                "description": self.description, "neural": self.neural, "recommended": self.recommended,
+                "test_only": self.test_only, "available": ok,
                 "reason": reason, "params": [p.to_json() for p in self.params]}
 
 

@@ -15,6 +15,7 @@ from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, Report
 class CopyRows(Generator):
     spec = GeneratorSpec(
         name="copy_rows", title="Copy real rows (test double: leaks by design)", family="test double", library="mdg_core",
+        test_only=True,
         description="Resamples real training rows (no privacy at all). For tests and as a leak to detect.",
         params=(ParamSpec("replace", "bool", True, help="Draw with replacement."),),
     )

@@ -124,7 +124,7 @@ def list_generators(check: bool = True) -> list[dict[str, Any]]:
         s = spec(name)
         info = {"name": s.name, "title": s.title or s.name, "family": s.family, "library": s.library,
                 "description": s.description, "neural": s.neural, "recommended": s.recommended,
-                "params": [p.to_json() for p in s.params]}
+                "test_only": s.test_only, "params": [p.to_json() for p in s.params]}
         state = avail.get(name, {"available": None, "reason": None})
         info.update(available=state["available"], reason=state["reason"])
         out.append(info)

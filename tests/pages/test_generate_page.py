@@ -7,6 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from mdg_core import jobs
+from mdg_core.generators import registry
 from mdg_core.store import DatasetStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,8 +57,9 @@ def test_generate_page_runs_a_job_and_shows_rules_and_results(tmp_path: Path, mo
     at.run()
     assert any(r.get("low") == "signup_date" for r in store.get(customers.id).meta["generation_rules"])
 
-    # a real background run with the fast test-double generator
-    at.selectbox(key="mdg.generate.generator").set_value("copy_rows")
+    # a real background run with the recommended default generator; the test double is not offered
+    generator = at.selectbox(key="mdg.generate.generator")
+    assert not any("Copy real rows" in o or "copy_rows" in o for o in generator.options) and generator.value == registry.recommended()
     at.number_input(key="mdg.generate.rows").set_value(120)
     at.run()
     at.button(key="mdg.generate.go").click()
@@ -99,7 +101,12 @@ def test_compare_generators_shows_table_and_chart(tmp_path: Path, monkeypatch) -
     store = DatasetStore(db)
     penguins = next(d for d in store.list() if d.name.startswith("Palmer"))
     at = _open_generate(at, penguins.id)
-    at.multiselect(key="mdg.generate.cmp.gens").set_value(["copy_rows", "sdv_gaussian_copula"])
+    listed = {g["name"]: g for g in registry.list_generators(check=False)}  # what `generators` in the CLI prints
+    assert listed["copy_rows"]["test_only"] and not listed[registry.recommended()]["test_only"]
+    picker = at.multiselect(key="mdg.generate.cmp.gens")
+    assert not any("Copy real rows" in o or "copy_rows" in o for o in picker.options)  # the test double leaks by design: not an analyst's choice
+    assert picker.value[0] == registry.recommended() and registry.BASELINE in picker.value
+    picker.set_value([registry.recommended(), "sdv_gaussian_copula"])
     at.run()
     at.button(key="mdg.generate.cmp.go").click()
     at.run()
@@ -109,5 +116,6 @@ def test_compare_generators_shows_table_and_chart(tmp_path: Path, monkeypatch) -
     at.run()
     assert not at.exception and not at.error
     assert at.get("plotly_chart")
-    shown = {r["generator"]: r for r in info.result["results"]}
-    assert shown["copy_rows"]["privacy_excess"] > shown["sdv_gaussian_copula"]["privacy_excess"]
+    assert {r["generator"] for r in info.result["results"]} == {registry.recommended(), "sdv_gaussian_copula"}
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert "Gaussian" in chart and "Bubble size" in chart and "sdv_gaussian_copula" not in chart

@@ -43,7 +43,7 @@ from sqlalchemy import insert, select, update
 
 from mdg_core.config import PROJECT_ROOT
 from mdg_core.crashes import NATIVE_CRASH_SIGNALS as CRASH_SIGNALS, describe_exit
-from mdg_core.errors import CancelledError, JobError, MdgError, UnknownJobKindError
+from mdg_core.errors import CancelledError, DatabaseBusyError, JobError, MdgError, UnknownJobKindError
 from mdg_core.interrupts import defer_stops, signal_name, stop_reason, stop_signal, stop_signals, stopped_by_analyst
 from mdg_core.store import DatasetStore, schema
 from mdg_core.store.catalog import now_iso
@@ -62,6 +62,7 @@ JOB_FUNCTIONS: dict[str, str] = {
 
 ACTIVE = ("queued", "running")
 PROGRESS_INTERVAL_S = 0.5
+PROGRESS_WAIT_S = 0.05  # how long a progress update waits for another writer before it is skipped
 CANCEL_GRACE_S = 5.0
 OWNER_APP, OWNER_WORKER, OWNER_COMMAND = "app", "worker", "command"
 PID_TIME_TOLERANCE_S = 1.0  # process start times are kept in clock ticks; one tick is 10 ms
@@ -388,12 +389,15 @@ class JobContext:
             eta_seconds = elapsed * (1 - fraction) / fraction
         if self.job_id is not None:
             if not self.store.in_write():
-                with self.store.write() as conn:
-                    conn.execute(
-                        update(schema.jobs).where(schema.jobs.c.id == self.job_id)
-                        .values(progress=fraction, message=message, eta_seconds=eta_seconds,
-                                peak_rss=_peak_rss_self())
-                    )
+                try:  # a progress update may be skipped, never waited for: another writer holds the lock
+                    with self.store.transaction(wait_s=PROGRESS_WAIT_S) as conn:
+                        conn.execute(
+                            update(schema.jobs).where(schema.jobs.c.id == self.job_id)
+                            .values(progress=fraction, message=message, eta_seconds=eta_seconds,
+                                    peak_rss=_peak_rss_self())
+                        )
+                except DatabaseBusyError:
+                    self._last_write = 0.0  # try again at the next update
             if self.cancelled():
                 raise CancelledError("Cancelled by the analyst; nothing was saved.")
 

@@ -124,6 +124,23 @@ def test_a_queued_job_whose_worker_died_is_not_left_queued(store: DatasetStore) 
     assert jobs.get(store, cancelled).status == "cancelled"
 
 
+def test_a_progress_update_is_skipped_not_waited_for_while_another_program_writes(store: DatasetStore) -> None:
+    job_id = jobs._insert(store, "ingest", {"path": "x.csv"}, "Ingest", "running", "command")
+    ctx = jobs.JobContext(store, job_id)
+    holder = sqlite3.connect(store.db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a long ingest in another process holds the write lock
+    try:
+        started = time.monotonic()
+        ctx.progress(1, 4, "step one")  # neither raises nor waits for the busy timeout
+        assert time.monotonic() - started < 5
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    ctx.progress(4, 4, "done")  # the lock is free again: this update lands
+    info = jobs.get(store, job_id)
+    assert info.message == "done" and info.progress == 1.0
+
+
 def test_a_worker_that_finds_the_database_locked_does_not_leave_its_job_queued(store: DatasetStore) -> None:
     job_id = jobs._insert(store, "ingest", {"path": "x.csv"}, "Ingest", "queued", "worker")
     log_path = jobs.job_log_path(store, jobs.get(store, job_id, check_alive=False))

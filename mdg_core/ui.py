@@ -128,6 +128,29 @@ def _query_int(name: str) -> int | None:
         return None
 
 
+def url_state(key: str, param: str, default: Any, parse: Callable[[str], Any] | None = None) -> Any:
+    """A form value that survives a refresh and makes the view bookmarkable: kept in ``?param=``.
+
+    Call it before the widget with ``key`` is drawn and give the widget no default of its own: the
+    first run of a session takes the value from the URL (else ``default``); every run writes the
+    widget's value back to the URL. ``parse`` reads the URL text (int via ``_query_int``)."""
+    if key not in st.session_state:
+        if parse is None:
+            raw = _query_int(param) if isinstance(default, int) and not isinstance(default, bool) \
+                else st.query_params.get(param)
+        else:
+            text = st.query_params.get(param)
+            try:
+                raw = parse(text) if text is not None else None
+            except ValueError:
+                raw = None
+        st.session_state[key] = default if raw is None else raw
+    value = st.session_state[key]
+    if st.query_params.get(param) != str(value):
+        st.query_params[param] = str(value)
+    return value
+
+
 def current_dataset_id() -> int | None:
     value = st.session_state.get(CURRENT_KEY)
     return int(value) if value is not None else None
@@ -244,10 +267,7 @@ def job_panel(job_key: str, on_done: Callable[[jobs.JobInfo], None] | None = Non
     its outcome is shown and ``on_done`` renders its result.
     """
     store = get_store()
-    if st.session_state.get(job_key) is None and recover_kinds:
-        running = jobs.list_jobs(store, kinds=recover_kinds, active_only=True, limit=1)
-        if running:
-            st.session_state[job_key] = running[0].id
+    _recover_job(job_key, recover_kinds)
     job_id = st.session_state.get(job_key)
     if job_id is None:
         return None
@@ -283,12 +303,23 @@ def _running_fragment(store: DatasetStore, job_id: int, job_key: str) -> None:
     cols[0].caption(f"Elapsed {_fmt_seconds(info.elapsed_seconds)} · remaining {remaining}")
     if cols[1].button("Cancel", key=f"{job_key}.cancel.{job_id}", icon=":material/cancel:",
                       disabled=info.cancel_requested):
-        jobs.cancel(store, info.id)
-        st.toast("Cancelling…")
+        with user_errors("Cancelling"):  # the database may be busy with another program's write
+            jobs.cancel(store, info.id)
+            st.toast("Cancelling…")
 
 
-def active_job_id(job_key: str) -> int | None:
-    """The id under ``job_key`` if that job is still running."""
+def _recover_job(job_key: str, recover_kinds: list[str] | None) -> None:
+    """After a refresh (new session state) pick up the latest running job of these kinds again."""
+    if st.session_state.get(job_key) is None and recover_kinds:
+        running = jobs.list_jobs(get_store(), kinds=recover_kinds, active_only=True, limit=1)
+        if running:
+            st.session_state[job_key] = running[0].id
+
+
+def active_job_id(job_key: str, recover_kinds: list[str] | None = None) -> int | None:
+    """The id under ``job_key`` if that job is still running (recovered after a refresh, see
+    ``job_panel``), so a button that starts such a job stays disabled across a refresh."""
+    _recover_job(job_key, recover_kinds)
     job_id = st.session_state.get(job_key)
     if job_id is None:
         return None
@@ -447,3 +478,110 @@ def _manual_rule(info: DatasetInfo) -> None:
         with user_errors("Adding the rule"):
             dataset_rules.add_rule(get_store(), info.id, rule)
             st.rerun()
+
+
+# --- Data, Profile and Features pages: cached loaders and chart settings ----------------------------
+# Cache keys are the database, the dataset id and its creation time (ids are unique only within one
+# database, and a dataset never changes once stored).
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}  # no toolbar over the chart titles
+
+
+def plotly(container: Any, fig: Any, key: str) -> None:
+    """A plotly chart with the workbench's settings, in ``container`` (``st`` or a column)."""
+    container.plotly_chart(fig, config=PLOTLY_CONFIG, key=key)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading rows…")
+def _frame(db: str, dataset_id: int, created: str) -> pd.DataFrame:
+    return DatasetStore(db).load(dataset_id)
+
+
+def dataset_frame(info: DatasetInfo) -> pd.DataFrame:
+    """The rows of a dataset, loaded once and shared read-only by the tabs of a page (do not modify)."""
+    return _frame(str(get_store().db_path), info.id, info.created_at)
+
+
+@st.cache_data(max_entries=8, show_spinner="Counting outliers…")
+def _outliers(db: str, dataset_id: int, created: str) -> pd.DataFrame:
+    from mdg_core.profiling.outliers import outlier_table
+
+    return outlier_table(_frame(db, dataset_id, created))
+
+
+def outlier_table(info: DatasetInfo) -> pd.DataFrame:
+    """Outlier counts per numeric column (IQR, z-score, IsolationForest), computed once per dataset."""
+    return _outliers(str(get_store().db_path), info.id, info.created_at)
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring associations…")
+def _associations(db: str, dataset_id: int, created: str, method: str) -> Any:
+    from mdg_core.profiling.correlations import associations
+
+    return associations(_frame(db, dataset_id, created), method=method)
+
+
+def associations(info: DatasetInfo, method: str) -> Any:
+    """The association matrix of a dataset (``mdg_core.profiling.correlations.Associations``), cached."""
+    return _associations(str(get_store().db_path), info.id, info.created_at, method)
+
+
+@st.cache_data(max_entries=8, show_spinner="Scanning sampled values with presidio…")
+def _pii_table(db: str, dataset_id: int, created: str) -> pd.DataFrame:
+    import pandas as pd
+
+    from mdg_core.pii import scan_columns
+
+    return pd.DataFrame([{"Column": r.column, "Found in sampled values": r.describe() or "—", "Best score": r.max_score}
+                         for r in scan_columns(_frame(db, dataset_id, created))])
+
+
+def pii_table(info: DatasetInfo) -> pd.DataFrame:
+    """presidio's findings per column of a dataset, cached."""
+    return _pii_table(str(get_store().db_path), info.id, info.created_at)
+
+
+@st.cache_resource(show_spinner=False)
+def _upload_previews() -> dict[tuple[str, tuple[tuple[str, str], ...]], Any]:
+    return {}
+
+
+def upload_preview(raw: bytes, digest: str, overrides: dict[str, str]) -> Any:
+    """An upload parsed with these type overrides (``mdg_core.uploads.UploadPreview``), kept across reruns
+    for the few most recent files; a progress bar shows while a new one is read."""
+    from mdg_core.uploads import preview_upload
+
+    cache, key = _upload_previews(), (digest, tuple(sorted(overrides.items())))
+    if key not in cache:
+        bar = st.progress(0.0, text="Reading…")
+        cache[key] = preview_upload(raw, overrides, lambda f, m: bar.progress(min(1.0, f / 0.8), text=m),
+                                    max_mb=settings().max_upload_mb)
+        bar.empty()
+        while len(cache) > 4:
+            cache.pop(next(iter(cache)))
+    cache[key] = cache.pop(key)  # most recently used last
+    return cache[key]
+
+
+def type_editor(key: str, preview: Any) -> dict[str, str]:
+    """The editable type table of an upload (``mdg_core.uploads.UploadPreview``); returns the wanted overrides.
+
+    A type the values refuse is named in that column's Note and dropped from the choices; a fresh editor
+    then shows the type in use, and the rest of the table and the preview stay. State lives under ``key``.
+    """
+    from mdg_core.ingest import TYPES
+
+    refused = st.session_state.setdefault(f"{key}.refused", {})
+    if preview.refused:
+        refused.update(preview.refused)
+        st.session_state[key] = preview.overrides
+        st.session_state[f"{key}.v"] = st.session_state.get(f"{key}.v", 0) + 1
+    for column in refused:
+        st.warning(f"The type chosen for {md_code(column)} does not fit its values, so it stays as read; "
+                   "see its Note.", icon=":material/warning:")
+    edited = st.data_editor(preview.table(refused), hide_index=True, width="stretch",
+                            key=f"{key}.editor.{st.session_state.get(f'{key}.v', 0)}",
+                            disabled=["Column", "Detected", "Missing", "Distinct", "Examples", "Note"],
+                            column_config={"Type": st.column_config.SelectboxColumn(
+                                "Type", options=list(TYPES), required=True, help="Override the inferred type")})
+    guesses = preview.parsed.guesses
+    return {c: t for c, t, g in zip(edited["Column"], edited["Type"], guesses, strict=True) if t != g.type}

@@ -1,8 +1,5 @@
-"""Reports: quality, drift and privacy of one dataset against another, stored and exportable.
-
-Generic over the registered report kinds (``mdg_core.reports.REPORT_KINDS``): titles, help, dataset
-labels, inputs and headline metrics all come from the kind.
-"""
+"""Reports: quality, drift and privacy of one dataset against another, stored and exportable. Titles, help,
+inputs and headline metrics come from the registered report kind (``mdg_core.reports.REPORT_KINDS``)."""
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ import streamlit as st
 from mdg_core import jobs, ui
 from mdg_core.reports import REPORT_KINDS, report_kind
 from mdg_core.reports.common import ReportKind, SectionSpec
-from mdg_core.reports.job import ARTIFACT_KIND, load, report_key
+from mdg_core.reports.job import ARTIFACT_KIND, load, report_key, saved_label
 
 PLOTLY = {"displaylogo": False}
 JOB_KEY = "mdg.reports.job"
@@ -33,11 +30,8 @@ def _verdict(level: str, title: str, reasons: list[str]) -> None:
 
 
 def _metrics_row(spec: SectionSpec | None, section: dict[str, Any]) -> None:
-    shown = [(h, h.value(section["metrics"])) for h in (spec.headlines if spec else ())]
-    shown = [(h, v) for h, v in shown if v is not None]
-    if not shown:
-        return
-    for col, (headline, value) in zip(st.columns(len(shown)), shown, strict=True):
+    shown = [(h, v) for h in (spec.headlines if spec else ()) if (v := h.value(section["metrics"])) is not None]
+    for col, (headline, value) in zip(st.columns(len(shown)) if shown else [], shown, strict=True):
         col.metric(headline.label, headline.text(value))
 
 
@@ -49,8 +43,7 @@ def _render(report: dict[str, Any], where: str) -> None:
                + f" · computed in {report['seconds']:.1f} s on {report['created_at'][:19].replace('T', ' ')}")
     for note in report.get("notes", []):
         st.caption(note)
-    art = store.get_artifact(ARTIFACT_KIND, report_key(report["kind"], report["a"], report["b"],
-                                                      report["holdout"], report["target"]))
+    art = store.get_artifact_by_id(report["artifact_id"]) if report.get("artifact_id") else None
     if art is not None and art.payload:
         st.download_button("Download HTML report", art.payload, mime="text/html", icon=":material/download:",
                            file_name=f"{report['kind']}-report-{report['b']}-vs-{report['a']}.html",
@@ -62,16 +55,13 @@ def _render(report: dict[str, Any], where: str) -> None:
         _metrics_row(spec, sec)
         for note in sec.get("notes", []):
             st.caption(note)
-        for name, rows in sec.get("tables", {}).items():
-            if not rows:
-                continue
+        for name, rows in [(n, r) for n, r in sec.get("tables", {}).items() if r]:
             with st.expander(name.replace("_", " ").capitalize(), expanded=bool(spec and name in spec.open_tables)):
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
                 if spec and spec.drop_risky and name == "riskiest_rows":
                     _drop_button(report, sec, where)
-        figs = sec.get("figures", [])
         grid = st.columns(2)
-        for i, fig in enumerate(figs):
+        for i, fig in enumerate(sec.get("figures", [])):
             grid[i % 2].plotly_chart(go.Figure(fig), config=PLOTLY, key=f"mdg.reports.fig.{where}.{sec['key']}.{i}")
 
 
@@ -79,10 +69,11 @@ def _drop_button(report: dict[str, Any], sec: dict[str, Any], where: str) -> Non
     threshold = float(sec["metrics"].get("dcr_holdout_p5") or 0.0)
     st.caption(f"Drop every synthetic row that copies a training row or lies closer to one than {threshold:.4f} "
                "(the distance 95 % of unseen holdout rows exceed), save the rest as a new version, and re-run.")
-    if st.button("Drop risky rows and re-run", icon=":material/delete_sweep:", key=f"mdg.reports.drop.{where}.{report['b']}",
-                 disabled=ui.active_job_id(JOB_KEY) is not None):
-        params = {"kind": report["kind"], "a": report["a"], "b": report["b"], "holdout": report["holdout"],
-                  "target": report["target"], "seed": report.get("seed", 0), "drop_risky_threshold": threshold}
+    busy = ui.active_job_id(JOB_KEY) is not None
+    if st.button("Drop risky rows and re-run", icon=":material/delete_sweep:", disabled=busy,
+                 key=f"mdg.reports.drop.{where}.{report['b']}"):
+        params = {**{k: report[k] for k in ("kind", "a", "b", "holdout", "target")}, "seed": report.get("seed", 0),
+                  "drop_risky_threshold": threshold}
         st.session_state[JOB_KEY] = jobs.submit(store, "report", params,
                                                  f"Drop risky rows of #{report['b']} and re-run {report['kind']}")
         st.rerun()
@@ -115,8 +106,8 @@ def _inputs(kind: ReportKind) -> tuple[Any, Any, int | None, str | None]:
                                format_func=lambda i: "Automatic: the generation run's holdout, if any" if i is None
                                else labels[i])
     if a and b and kind.uses_target:
-        common = [c for c in a.column_names if c in set(b.column_names)]
-        target = st.selectbox("Target column for machine-learning utility (optional)", [None, *common],
+        common = [None, *(c for c in a.column_names if c in set(b.column_names))]
+        target = st.selectbox("Target column for machine-learning utility (optional)", common,
                               key="mdg.reports.target", format_func=lambda c: "(none)" if c is None else c)
     return a, b, holdout, target
 
@@ -129,8 +120,7 @@ with new_tab:
     st.caption(kind.help)
     a, b, holdout, target = _inputs(kind)
     if a and b:
-        key = report_key(name, a.id, b.id, holdout, target)
-        existing = load(store, key)
+        existing = load(store, report_key(name, a.id, b.id, holdout, target))
         label = "Re-run report" if existing else "Run report"
         if st.button(label, type="primary", icon=":material/play_arrow:", key="mdg.reports.run",
                      disabled=ui.active_job_id(JOB_KEY) is not None):
@@ -141,11 +131,11 @@ with new_tab:
         info = ui.job_panel(JOB_KEY, on_done=_on_done, recover_kinds=["report"])
         open_key = st.session_state.get(OPEN_KEY) if info is not None and not info.active else None
         shown = load(store, open_key) if open_key else existing
-        if shown is not None and (info is None or not info.active):
+        if shown is None and (info is None or not info.active):
+            st.info("No report for this choice yet: run one.", icon=":material/info:")
+        elif shown is not None and (info is None or not info.active):
             with ui.user_errors("Showing the report"):
                 _render(shown, "new")
-        elif shown is None and (info is None or not info.active):
-            st.info("No report for this choice yet: run one.", icon=":material/info:")
 
 with saved_tab:
     arts = store.list_artifacts(ARTIFACT_KIND)
@@ -153,11 +143,8 @@ with saved_tab:
         st.info("No saved reports yet.", icon=":material/info:")
     else:
         by_id = {x.id: x for x in arts}
-        chosen = st.selectbox(
-            "Saved report", list(by_id), key="mdg.reports.saved",
-            format_func=lambda i: f"{by_id[i].created_at[:19].replace('T', ' ')} · {(by_id[i].summary or {}).get('title', by_id[i].key)}"
-                                  f" · {(by_id[i].summary or {}).get('verdict', '?').upper()}")
+        chosen = st.selectbox("Saved report", list(by_id), key="mdg.reports.saved",
+                              format_func=lambda i: saved_label(by_id[i]))
         with ui.user_errors("Showing the report"):
-            report = load(store, by_id[chosen].key)
-            if report:
+            if report := load(store, by_id[chosen].key):
                 _render(report, "saved")

@@ -18,7 +18,7 @@ from mdg_core.jobs import JobContext
 from mdg_core.jsonable import jsonable
 from mdg_core.reports import report_kind
 from mdg_core.reports.common import Progress, ReportInputs, ReportKind, Section, align, no_progress, worst
-from mdg_core.store import DatasetInfo, DatasetStore
+from mdg_core.store import Artifact, DatasetInfo, DatasetStore
 from mdg_core.store.catalog import now_iso
 
 ARTIFACT_KIND = "report"
@@ -197,6 +197,13 @@ def _run(ctx: JobContext, kind: str, a: int, b: int, holdout: int | None = None,
     key = report_key(kind, a, b, holdout, target)
     artifact_id = save(ctx.store, report, key)
     return {"artifact_id": artifact_id, "key": key, "verdict": report["verdict"], "b": b, **dropped}
+
+
+def saved_label(art: Artifact) -> str:
+    """How a stored report is listed: when it was made, its title and its verdict."""
+    summary = art.summary or {}
+    when = art.created_at[:19].replace("T", " ")
+    return f"{when} · {summary.get('title', art.key)} · {summary.get('verdict', '?').upper()}"
 
 
 def load(store: DatasetStore, key: str) -> dict[str, Any] | None:

@@ -553,8 +553,11 @@ def upload_preview(raw: bytes, digest: str, overrides: dict[str, str]) -> Any:
     cache, key = _upload_previews(), (digest, tuple(sorted(overrides.items())))
     if key not in cache:
         bar = st.progress(0.0, text="Reading…")
-        cache[key] = preview_upload(raw, overrides, lambda f, m: bar.progress(min(1.0, f / 0.8), text=m),
-                                    max_mb=settings().max_upload_mb)
+
+        def show(fraction: float, message: str) -> None:
+            bar.progress(min(1.0, fraction / 0.8), text=message)
+
+        cache[key] = preview_upload(raw, overrides, show, max_mb=settings().max_upload_mb)
         bar.empty()
         while len(cache) > 4:
             cache.pop(next(iter(cache)))

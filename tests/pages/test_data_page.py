@@ -82,3 +82,47 @@ def test_delete_asks_for_confirmation_first(tmp_path: Path, monkeypatch) -> None
     assert {d.id for d in store.list()} == {keep.id, doomed.id}
     # the confirming click runs inside the dialog's fragment, which AppTest does not replay:
     # tests/e2e/test_data_flow.py clicks it in a real browser
+
+
+def test_an_impossible_type_is_refused_next_to_its_column_and_the_editor_stays(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    db = tmp_path / "mdg.db"
+    raw = (ROOT / "data" / "customers.csv").read_bytes()
+    key = f"mdg.data.types.{hashlib.sha256(raw).hexdigest()[:12]}"
+    at = _app(db, monkeypatch).run()
+    at.session_state[key] = {"name": "integer", "support_tickets": "float"}  # as chosen in the type editor
+    at.file_uploader[0].set_value(("customers.csv", raw, "text/csv")).run()
+    assert not at.exception and not at.error  # no error in place of the table
+    assert any("name" in w.value and "does not fit its values" in w.value for w in at.warning)
+    editor = next(d for d in at.dataframe if d.key and d.key.startswith(f"{key}.editor"))
+    table = editor.value.set_index("Column")
+    assert table.loc["name", "Type"] == "text" and table.loc["name", "Note"].startswith("⚠ Column 'name' cannot be read")
+    assert table.loc["support_tickets", "Type"] == "float"  # the other choice stands
+    assert at.session_state[key] == {"support_tickets": "float"}
+
+    at.file_uploader[0].set_value(None).run()  # remove the file, upload it again: no error survives
+    at.file_uploader[0].set_value(("customers.csv", raw, "text/csv")).run()
+    assert not at.exception and not at.error
+    at.button(key=f"{key}.save").click().run()
+    assert not at.exception and not at.error
+    saved = next(d for d in DatasetStore(db).list() if d.name == "customers")
+    types = {c.name: c.logical_type for c in saved.columns}
+    assert types["name"] == "text" and types["support_tickets"] == "float"
+
+
+def test_save_upload_goes_to_the_background_above_the_size_limit(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from mdg_core import jobs
+    from mdg_core.uploads import preview_upload, save_upload
+
+    raw = (ROOT / "data" / "penguins.csv").read_bytes()
+    preview = preview_upload(raw, {"year": "text"})
+    inline = save_upload(store, preview, raw, "penguins.csv", "inline")
+    assert inline.job_id is None and inline.dataset is not None and inline.dataset.n_rows == 344
+    background = save_upload(store, preview, raw, "penguins.csv", "background", background_above=1_000)
+    assert background.dataset is None and background.job_id is not None
+    info = jobs.wait(store, background.job_id, timeout_s=120)
+    assert info.status == "done", info.error
+    saved = store.get(info.result["dataset_id"])
+    assert saved.name == "background" and {c.name: c.logical_type for c in saved.columns}["year"] == "text"
+    assert not any((Path(store.db_path).parent / "uploads").glob("*.csv"))  # the temporary copy is gone

@@ -36,17 +36,23 @@ SIDEBAR_KEY = "mdg.sidebar_dataset"
 DATASET_PARAM = "ds"  # the current dataset in the URL: a refresh or a bookmark keeps it
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^])")
+# What Markdown (and Streamlit's LaTeX, colour and code syntax) would act on inside a line: links and
+# images need brackets, HTML and autolinks angle brackets; underscores only at a word's edge.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>$~|])|(?<![^\W_])_|_(?![^\W_])")
+_MARKDOWN_LINE_MARK = re.compile(r"^[#>+=-]|^\d+[.)](?=\s|$)")  # a heading, quote, list or rule marker
 
 
 def md(text: object) -> str:
     """Text from data (a dataset, column, file or model name) for a place that renders Markdown.
 
-    Every Markdown character is escaped and line breaks become spaces, so a name such as
+    Markdown characters are escaped and line breaks become spaces, so a name such as
     ``![c](http://host/x.png)`` shows as those characters, never as an image the browser fetches,
-    a link, emphasis or a formula.
+    a link, emphasis, a formula or a heading. Characters that mean nothing inside a line (dots,
+    parentheses, ``snake_case``) are left alone, so messages read the same in tests and logs.
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    line = " ".join(str(text).split())
+    escaped = _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), line)
+    return _MARKDOWN_LINE_MARK.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], escaped, count=1)
 
 
 def md_code(text: object) -> str:
@@ -128,12 +134,14 @@ def _query_int(name: str) -> int | None:
         return None
 
 
-def url_state(key: str, param: str, default: Any, parse: Callable[[str], Any] | None = None) -> Any:
+def url_state(key: str, param: str, default: Any, parse: Callable[[str], Any] | None = None,
+              valid: Callable[[Any], bool] | None = None) -> Any:
     """A form value that survives a refresh and makes the view bookmarkable: kept in ``?param=``.
 
     Call it before the widget with ``key`` is drawn and give the widget no default of its own: the
     first run of a session takes the value from the URL (else ``default``); every run writes the
-    widget's value back to the URL. ``parse`` reads the URL text (int via ``_query_int``)."""
+    widget's value back to the URL. ``parse`` reads the URL text (int via ``_query_int``); a value
+    that ``valid`` refuses (out of the widget's range, an unknown name) falls back to ``default``."""
     if key not in st.session_state:
         if parse is None:
             raw = _query_int(param) if isinstance(default, int) and not isinstance(default, bool) \
@@ -144,7 +152,7 @@ def url_state(key: str, param: str, default: Any, parse: Callable[[str], Any] | 
                 raw = parse(text) if text is not None else None
             except ValueError:
                 raw = None
-        st.session_state[key] = default if raw is None else raw
+        st.session_state[key] = default if raw is None or (valid is not None and not valid(raw)) else raw
     value = st.session_state[key]
     if st.query_params.get(param) != str(value):
         st.query_params[param] = str(value)
@@ -588,3 +596,60 @@ def type_editor(key: str, preview: Any) -> dict[str, str]:
                                 "Type", options=list(TYPES), required=True, help="Override the inferred type")})
     guesses = preview.parsed.guesses
     return {c: t for c, t, g in zip(edited["Column"], edited["Type"], guesses, strict=True) if t != g.type}
+
+
+def outliers_view(info: DatasetInfo, key: str) -> None:
+    """The outlier table of a dataset (each method's threshold in its header, a note where a method does
+    not apply) and box plots of the columns with the most IQR outliers; Profile and Features both show it."""
+    from mdg_core.profiling.outliers import IQR_LABEL, METHODS_NOTE, box_figure
+
+    table = outlier_table(info)
+    if table.empty:
+        st.info("This dataset has no numeric column with more than two values.")
+        return
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "Values": st.column_config.NumberColumn(format="localized"), "Note": st.column_config.TextColumn(width="large")})
+    st.caption(md(METHODS_NOTE))
+    default = table.sort_values(IQR_LABEL, ascending=False, na_position="last")["Column"].tolist()[:4]
+    chosen = st.multiselect("Box plots for", table["Column"].tolist(), default=default, key=f"{key}.box.{info.id}")
+    grid = st.columns(2)
+    for i, name in enumerate(chosen):
+        plotly(grid[i % 2], box_figure(dataset_frame(info), name), key=f"{key}.boxplot.{name}")
+
+
+def target_picker(info: DatasetInfo, key: str = "mdg.target") -> str | None:
+    """The dataset's target column (the label a model will predict), chosen or confirmed by the analyst
+    and kept in the dataset's meta; a guess from the column names is said to be one. Returns it."""
+    from mdg_core.features.datasets import set_target, target_for
+
+    store = get_store()
+    target, guessed = target_for(store, info.id)
+    names = [None, *info.column_names]
+    chosen = st.selectbox("Target column", names, index=names.index(target), key=f"{key}.{info.id}",
+                          format_func=lambda c: "(none)" if c is None else c,
+                          help="The label a model will predict. Suggestions leave it as it is (no encoding, "
+                               "scaling, capping or filling).")
+    if chosen != target:
+        set_target(store, info.id, chosen)
+        st.rerun()
+    if guessed and target:
+        st.caption(f"{md_code(target)} was guessed from its name; choose another column or (none).")
+    return target
+
+
+def lineage_bar(info: DatasetInfo) -> None:
+    """The versions of a dataset back to its upload, with buttons to compare with the parent version (on the
+    Profile page) or to make the parent current again (nothing is deleted); nothing for an original."""
+    chain = get_store().lineage(info.id)
+    if len(chain) > 1:
+        path = " → ".join(f"#{d.id} {d.name}" for d in reversed(chain))
+        cols = st.columns([3, 1, 1], vertical_alignment="center")
+        cols[0].caption(f"Versions: {md(path)}")
+        if cols[1].button(f"Compare with #{info.parent_id}", icon=":material/compare:", width="stretch",
+                          help="Open the Profile page's side-by-side comparison with the parent version."):
+            st.session_state["mdg.profile.tab"] = "Compare"
+            st.switch_page("pages/profile.py")
+        if cols[2].button(f"Back to #{info.parent_id}", icon=":material/undo:", width="stretch",
+                          help="Make the parent version current (nothing is deleted)."):
+            set_current_dataset(info.parent_id)
+            st.rerun()

@@ -15,6 +15,7 @@ from mdg_core.jsonable import jsonable
 
 GEN_JOB = "mdg.generate.job"
 CMP_JOB = "mdg.generate.compare_job"
+RECOVER = ["generate", "sample_model"]
 store = ui.get_store()
 
 st.title("Generate")
@@ -49,6 +50,12 @@ def _param_inputs(spec: dict[str, Any], prefix: str) -> dict[str, Any]:
             elif p["type"] == "choice":
                 values[p["name"]] = st.selectbox(label, p["choices"], index=p["choices"].index(p["default"]),
                                                  help=tip, key=key)
+            elif p["type"] == "int" and p["name"] == registry.spec(spec["name"]).epochs_param:
+                ui.url_state(key, "epochs", int(p["default"]),  # no value=: the session (from the URL) holds it
+                             valid=lambda v, p=p: (p["min"] is None or v >= p["min"]) and (p["max"] is None or v <= p["max"]))
+                values[p["name"]] = st.number_input(
+                    label, min_value=int(p["min"]) if p["min"] is not None else None,
+                    max_value=int(p["max"]) if p["max"] is not None else None, step=1, help=tip, key=key)
             elif p["type"] == "int":
                 values[p["name"]] = st.number_input(
                     label, value=int(p["default"]), min_value=int(p["min"]) if p["min"] is not None else None,
@@ -120,8 +127,9 @@ def _show_run(job: jobs.JobInfo) -> None:
 def generate_section() -> None:
     gens = _generators()
     by_name = {g["name"]: g for g in gens}
+    ui.url_state("mdg.generate.generator", "generator", registry.recommended(), valid=by_name.__contains__)
     name = st.selectbox("Generator", list(by_name), format_func=lambda n: _label(by_name[n]),
-                        index=list(by_name).index(registry.recommended()), key="mdg.generate.generator")
+                        key="mdg.generate.generator")
     spec = by_name[name]
     st.caption(spec["description"])
     if not spec["available"]:
@@ -129,9 +137,10 @@ def generate_section() -> None:
     with st.container(border=True):
         params = _param_inputs(spec, "mdg.generate.param")
     c1, c2, c3 = st.columns(3)
-    n_rows = c1.number_input("Rows to generate", min_value=1, max_value=10_000_000, value=max(1, info.n_rows), step=100,
-                             key="mdg.generate.rows")
-    seed = c2.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="mdg.generate.seed",
+    ui.url_state("mdg.generate.rows", "rows", max(1, info.n_rows), valid=lambda v: 1 <= v <= 10_000_000)
+    ui.url_state("mdg.generate.seed", "seed", 0, valid=lambda v: 0 <= v < 2**31)
+    n_rows = c1.number_input("Rows to generate", min_value=1, max_value=10_000_000, step=100, key="mdg.generate.rows")
+    seed = c2.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="mdg.generate.seed",
                            help="Same data, generator, parameters and seed give identical rows.")
     keep = c3.checkbox("Keep the fitted model", value=True, key="mdg.generate.keep",
                        help="Sample again later without refitting.")
@@ -140,7 +149,7 @@ def generate_section() -> None:
     st.caption(f"Rules enforced ({len(rules)}, change them under *Metadata & rules*): "
                f"{ui.md(', '.join(ui.describe_rule(r) for r in rules))}" if rules else
                "No rules: add some under *Metadata & rules*.")
-    running = ui.active_job_id(GEN_JOB) is not None
+    running = ui.active_job_id(GEN_JOB, recover_kinds=RECOVER) is not None
     if st.button("Generate", type="primary", icon=":material/play_arrow:", disabled=running or not spec["available"],
                  key="mdg.generate.go"):
         with ui.user_errors("Starting the run"):
@@ -152,7 +161,7 @@ def generate_section() -> None:
                 f"Generating {int(n_rows):,} rows with {spec['title']} ({spec['library']})",
             )
             st.rerun()
-    ui.job_panel(GEN_JOB, on_done=_show_run, recover_kinds=["generate", "sample_model"])
+    ui.job_panel(GEN_JOB, on_done=_show_run, recover_kinds=RECOVER)
 
 
 # --- runs and kept models --------------------------------------------------------------------------
@@ -270,17 +279,13 @@ def compare_section() -> None:
 
 
 tab_gen, tab_meta, tab_runs, tab_cmp = st.tabs(["Generate", "Metadata & rules", "Runs & models", "Compare generators"])
-with tab_gen:
-    with ui.user_errors("The Generate form"):
-        generate_section()
-with tab_meta:
-    with ui.user_errors("Metadata"):
-        ui.metadata_editor(info)
-        st.divider()
-        ui.rules_editor(info)
-with tab_runs:
-    with ui.user_errors("Runs"):
-        runs_section()
-with tab_cmp:
-    with ui.user_errors("Compare generators"):
-        compare_section()
+with tab_gen, ui.user_errors("The Generate form"):
+    generate_section()
+with tab_meta, ui.user_errors("Metadata"):
+    ui.metadata_editor(info)
+    st.divider()
+    ui.rules_editor(info)
+with tab_runs, ui.user_errors("Runs"):
+    runs_section()
+with tab_cmp, ui.user_errors("Compare generators"):
+    compare_section()

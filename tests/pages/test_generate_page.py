@@ -119,3 +119,30 @@ def test_compare_generators_shows_table_and_chart(tmp_path: Path, monkeypatch) -
     assert {r["generator"] for r in info.result["results"]} == {registry.recommended(), "sdv_gaussian_copula"}
     chart = at.get("plotly_chart")[0].proto.spec
     assert "Gaussian" in chart and "Bubble size" in chart and "sdv_gaussian_copula" not in chart
+
+
+def test_the_generator_form_survives_a_refresh_in_the_url(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "mdg.db"
+    at = _app(db, monkeypatch).run()
+    penguins = next(d for d in DatasetStore(db).list() if d.name.startswith("Palmer"))
+    at = _open_generate(at, penguins.id)
+    at.selectbox(key="mdg.generate.generator").set_value("sdv_ctgan")
+    at.run()
+    at.number_input(key="mdg.generate.rows").set_value(77)
+    at.number_input(key="mdg.generate.param.sdv_ctgan.epochs").set_value(12)
+    at.run()
+    url = {k: str(at.query_params[k]) for k in ("generator", "rows", "seed", "epochs")}
+    assert url == {"generator": "sdv_ctgan", "rows": "77", "seed": "0", "epochs": "12"}
+
+    # a refresh: a new session opened on the same URL
+    fresh = _app(db, monkeypatch)
+    for k, v in url.items():
+        fresh.query_params[k] = v
+    fresh.query_params["ds"] = str(penguins.id)
+    fresh.run()
+    fresh.switch_page("pages/generate.py")
+    fresh.run()
+    assert not fresh.exception and not fresh.error
+    assert fresh.selectbox(key="mdg.generate.generator").value == "sdv_ctgan"
+    assert fresh.number_input(key="mdg.generate.rows").value == 77
+    assert fresh.number_input(key="mdg.generate.param.sdv_ctgan.epochs").value == 12

@@ -376,7 +376,11 @@ class JobContext:
         return bool(flag)
 
     def progress(self, done: float, total: float, message: str = "", eta_seconds: float | None = None) -> None:
-        """Report ``done`` of ``total``; raises CancelledError when the analyst cancelled."""
+        """Report ``done`` of ``total``; raises CancelledError when the analyst cancelled.
+
+        ``eta_seconds`` is shown as remaining time only when the caller measured it (epochs, rows,
+        columns done so far); nothing is extrapolated from the overall fraction, which for most jobs
+        is a step counter whose steps take very different times."""
         fraction = 0.0 if total <= 0 else min(1.0, max(0.0, done / total))
         if self._on_progress:
             self._on_progress(fraction, message)
@@ -384,9 +388,6 @@ class JobContext:
         if now - self._last_write < PROGRESS_INTERVAL_S and fraction < 1.0:
             return  # the database (and the cancel check) is touched at most twice a second
         self._last_write = now
-        if eta_seconds is None and fraction > 0.01:
-            elapsed = now - self._started
-            eta_seconds = elapsed * (1 - fraction) / fraction
         if self.job_id is not None:
             if not self.store.in_write():
                 try:  # a progress update may be skipped, never waited for: another writer holds the lock

@@ -307,8 +307,8 @@ def _running_fragment(store: DatasetStore, job_id: int, job_key: str) -> None:
     label = info.message or ("Waiting for a worker…" if info.status == "queued" else "Working…")
     st.progress(min(1.0, info.progress), text=f"{md(info.title)}: {md(label)}")
     cols = st.columns([3, 1])
-    remaining = _fmt_seconds(info.eta_seconds) if info.progress > 0 else "estimating…"
-    cols[0].caption(f"Elapsed {_fmt_seconds(info.elapsed_seconds)} · remaining {remaining}")
+    remaining = f" · remaining {_fmt_seconds(info.eta_seconds)}" if info.eta_seconds is not None else ""
+    cols[0].caption(f"Elapsed {_fmt_seconds(info.elapsed_seconds)}{remaining}")
     if cols[1].button("Cancel", key=f"{job_key}.cancel.{job_id}", icon=":material/cancel:",
                       disabled=info.cancel_requested):
         with user_errors("Cancelling"):  # the database may be busy with another program's write

@@ -286,3 +286,15 @@ def test_a_crash_report_names_the_library_and_the_step(store: DatasetStore) -> N
     info = jobs.get(store, job_id)
     assert info.error == ("The worker crashed in native code (bus error) in pyarrow (step: Reading rows 3/10); "
                           f"nothing was saved. Details: {log_path}")
+
+
+def test_remaining_time_is_only_what_the_job_measured(store: DatasetStore) -> None:
+    """A step counter says nothing about time left (a 2 % 'preparing' step once promised 26 min)."""
+    job_id = jobs._insert(store, "ingest", {"path": "x.csv"}, "Ingest", "running", "command")
+    ctx = jobs.JobContext(store, job_id)
+    time.sleep(0.6)
+    ctx.progress(1, 50, "Preparing")
+    assert jobs.get(store, job_id).eta_seconds is None
+    time.sleep(0.6)
+    ctx.progress(10, 50, "Epoch 10/50", eta_seconds=12.0)
+    assert jobs.get(store, job_id).eta_seconds == 12.0

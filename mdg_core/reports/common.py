@@ -176,9 +176,39 @@ def as_category(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna()).map(str, na_action="ignore")
 
 
+def column_sdtypes(stored: dict[str, Any] | None) -> dict[str, str]:
+    """Each column's type from a dataset's generation metadata (``generators.metadata``, the one the
+    generators fit with): ``id`` for the primary key and id columns, ``pii`` for columns replaced by
+    fakes, else the modelled type (numerical, categorical, datetime, boolean)."""
+    if not stored:
+        return {}
+    key = stored.get("primary_key")
+    out: dict[str, str] = {}
+    for name, info in (stored.get("columns") or {}).items():
+        sdtype = str(info.get("sdtype", "categorical"))
+        out[str(name)] = "id" if name == key or sdtype == "id" else "pii" if info.get("pii") else sdtype
+    return out
+
+
+def kind_from_sdtype(sdtype: str | None, a: pd.Series, b: pd.Series) -> str:
+    """A column's kind from its metadata type, checked against the values: ids and PII are identifiers,
+    a number the metadata calls a category is compared as categories, text the metadata calls a number
+    (values that are not numbers) falls back to what the values say."""
+    ka, kb = column_kind(a), column_kind(b)
+    by_values = ka if ka == kb else "identifier" if "identifier" in (ka, kb) else "categorical"
+    if sdtype in ("id", "pii"):
+        return "identifier"
+    if sdtype in ("numerical", "datetime"):
+        return "numeric" if by_values == "numeric" else by_values
+    if sdtype in ("categorical", "boolean"):
+        return "identifier" if by_values == "identifier" else "categorical"
+    return by_values
+
+
 @dataclass
 class Pair:
-    """Two datasets aligned on their common columns, with each column's kind."""
+    """Two datasets aligned on their common columns, with each column's kind (from the dataset's
+    metadata when there is one, ``sdtypes``; else from the values) and its primary key."""
 
     a: pd.DataFrame
     b: pd.DataFrame
@@ -186,6 +216,8 @@ class Pair:
     a_label: str
     b_label: str
     dropped: list[str]
+    sdtypes: dict[str, str] = field(default_factory=dict)
+    primary_key: str | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -196,8 +228,10 @@ class Pair:
 
 
 def align(a: pd.DataFrame, b: pd.DataFrame, a_label: str = "A", b_label: str = "B",
-          min_rows: int = MIN_ROWS) -> Pair:
-    """Keep the columns both datasets have (in A's order) and decide each column's kind."""
+          min_rows: int = MIN_ROWS, metadata: dict[str, Any] | None = None) -> Pair:
+    """Keep the columns both datasets have (in A's order) and decide each column's kind: from the
+    dataset's generation ``metadata`` when given (what the generators used: its key, PII and types),
+    else from the values alone."""
     common = [c for c in a.columns if c in set(b.columns)]
     if not common:
         raise ReportError(
@@ -209,17 +243,11 @@ def align(a: pd.DataFrame, b: pd.DataFrame, a_label: str = "A", b_label: str = "
         if len(frame) < min_rows:
             raise ReportError(f"{label} has {len(frame)} rows; a report needs at least {min_rows}.")
     dropped = [c for c in list(a.columns) + list(b.columns) if c not in common]
-    kinds: dict[str, str] = {}
-    for col in common:
-        ka, kb = column_kind(a[col]), column_kind(b[col])
-        if ka == kb:
-            kinds[col] = ka
-        elif "identifier" in (ka, kb):
-            kinds[col] = "identifier"
-        else:  # e.g. numbers in one, text in the other: compare as categories
-            kinds[col] = "categorical"
+    sdtypes = {c: t for c, t in column_sdtypes(metadata).items() if c in set(common)}
+    kinds = {col: kind_from_sdtype(sdtypes.get(col), a[col], b[col]) for col in common}
+    key = (metadata or {}).get("primary_key")
     return Pair(a[common].reset_index(drop=True), b[common].reset_index(drop=True), kinds,
-                a_label, b_label, sorted(set(dropped)))
+                a_label, b_label, sorted(set(dropped)), sdtypes, key if key in kinds else None)
 
 
 def sample(df: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:

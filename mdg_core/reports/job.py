@@ -55,6 +55,17 @@ def real_parts(store: DatasetStore, a: int, b: int, holdout: int | None) -> tupl
     return train_id, holdout, notes
 
 
+def report_metadata(store: DatasetStore, a: int, b: int) -> dict[str, Any]:
+    """The generation metadata (key, PII, column types) the reports judge columns by: the one of the
+    real dataset a generation run behind ``b`` trained on (what its generator fitted with), else A's;
+    stored by the analyst, or detected as the generators would."""
+    from mdg_core.generators import metadata as md
+
+    run = find_run(store, b)
+    source = int(run["dataset_id"]) if run is not None and run.get("dataset_id") else int(a)
+    return md.for_dataset(store, source)
+
+
 def _label(info: DatasetInfo) -> str:
     return f"#{info.id} {info.name} ({info.kind}, {info.n_rows:,} rows × {info.n_cols} columns)"
 
@@ -80,7 +91,8 @@ def load_inputs(store: DatasetStore, kind: ReportKind, a: int, b: int, holdout: 
     if kind.training_reference:
         reference, holdout, notes = real_parts(store, a, b, holdout)
         resolved = {"train_id": reference, "holdout_id": holdout}
-    pair = align(store.load(reference), store.load(b), _label(store.get(reference)), _label(store.get(b)))
+    pair = align(store.load(reference), store.load(b), _label(store.get(reference)), _label(store.get(b)),
+                 metadata=report_metadata(store, a, b))
     hold = None
     if kind.uses_holdout and holdout is not None:
         hold = _restrict(store.load(holdout), pair.columns, f"#{holdout}")

@@ -44,11 +44,13 @@ COLORS = {"real": "#1f77b4", "synthetic": "#ff7f0e"}
 
 
 def _metadata_and_frames(pair: Pair, n: int, seed: int) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
-    """SDMetrics metadata from our column kinds; durations become seconds (it has no such type)."""
+    """SDMetrics metadata from the dataset's metadata (``pair.kinds``/``pair.sdtypes``: ids, PII and
+    column types, as the generators use them); durations become seconds (it has no such type)."""
     a, b = sample(pair.a, n, seed).copy(), sample(pair.b, n, seed + 1).copy()
     cols: dict[str, Any] = {}
     for col, kind in pair.kinds.items():
         sa, sb = a[col], b[col]
+        both_bool = pd.api.types.is_bool_dtype(sa.dtype) and pd.api.types.is_bool_dtype(sb.dtype)
         if kind == "identifier":
             cols[col] = {"sdtype": "id"}
         elif kind == "numeric" and pd.api.types.is_datetime64_any_dtype(sa.dtype) and pd.api.types.is_datetime64_any_dtype(sb.dtype):
@@ -56,12 +58,35 @@ def _metadata_and_frames(pair: Pair, n: int, seed: int) -> tuple[dict[str, Any],
         elif kind == "numeric":
             cols[col] = {"sdtype": "numerical"}
             a[col], b[col] = as_numeric(sa), as_numeric(sb)
-        elif pd.api.types.is_bool_dtype(sa.dtype) and pd.api.types.is_bool_dtype(sb.dtype):
+        elif both_bool or (pair.sdtypes.get(col) == "boolean" and sa.dropna().isin([True, False]).all()
+                           and sb.dropna().isin([True, False]).all()):
             cols[col] = {"sdtype": "boolean"}
         else:
             cols[col] = {"sdtype": "categorical"}
             a[col], b[col] = as_category(sa), as_category(sb)
-    return {"tables": {"data": {"columns": cols}}}, a, b
+    table: dict[str, Any] = {"columns": cols}
+    if pair.primary_key is not None and pair.kinds.get(pair.primary_key) == "identifier":
+        table["primary_key"] = pair.primary_key
+    return {"tables": {"data": table}}, a, b
+
+
+def bin_labels(edges: np.ndarray, name: str, dates: bool) -> list[str]:
+    """Readable labels of the bins between ``edges``, unique as long as the edges are: numbers with as
+    many significant digits as it takes to tell them apart, dates (edges in seconds) as dates with the
+    time only when two edges fall on one day."""
+    def fmt(x: float, digits: int) -> str:
+        if dates:
+            stamp = pd.Timestamp(x, unit="s")
+            return str(stamp.strftime(("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")[min(digits - 3, 2)]))
+        return f"{x:.{digits}g}"
+
+    labels: list[str] = []
+    for digits in range(3, 18):
+        texts = [fmt(float(e), digits) for e in edges]
+        labels = [f"{name} {lo}–{hi}" for lo, hi in pairwise(texts)]
+        if len(set(labels)) == len(labels) and len(set(texts)) == len(texts):
+            break
+    return labels
 
 
 def _labels(series: pd.Series) -> pd.Series:
@@ -123,8 +148,9 @@ def _pair_chart(c1: str, c2: str, pair: Pair, seed: int) -> dict[str, Any]:
                 if pair.kinds[c] == "numeric":
                     x = as_numeric(f[c])
                     edges = np.unique(np.nanquantile(as_numeric(pair.a[c]), [0, 0.25, 0.5, 0.75, 1]))
-                    names = [f"{c} {lo:.3g}–{hi:.3g}" for lo, hi in pairwise(edges)]
-                    parts.append(pd.cut(x, edges, include_lowest=True, labels=names).astype(str))
+                    names = bin_labels(edges, c, pd.api.types.is_datetime64_any_dtype(pair.a[c].dtype))
+                    parts.append(pd.cut(x, edges, include_lowest=True, labels=names,
+                                        ordered=len(set(names)) == len(names)).astype(str))
                 else:
                     parts.append(as_category(f[c]).fillna("(missing)"))
             return (parts[0] + " · " + parts[1]).value_counts(normalize=True)

@@ -196,10 +196,7 @@ class Generator(ABC):
         seed_everything(seed)
         self._sampling = reporter
         try:
-            if conditions:
-                raw = self._sample_conditions(n, seed, conditions, reporter)
-            else:
-                raw = self._sample(n, seed)
+            raw = self._sample_conditions(n, seed, conditions, reporter) if conditions else self._sample(n, seed)
         finally:
             self._sampling = None
         out = self._finish(raw, n, seed, progress=reporter.step)

@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
+from itertools import pairwise
 from math import gcd
 from typing import Any
 
@@ -140,7 +141,7 @@ def _template(values: list[str]) -> list[Segment] | None:
     split = [_CHUNK.findall(v) for v in values]
     if len({len(s) for s in split}) != 1:
         return None
-    columns: list[list[str]] = [list(col) for col in zip(*split)]
+    columns: list[list[str]] = [list(col) for col in zip(*split, strict=True)]
     # Expand "user007"-style chunks into letters + digits + letters when every value allows it.
     expanded: list[list[str]] = []
     for col in columns:
@@ -168,7 +169,7 @@ def _template(values: list[str]) -> list[Segment] | None:
             return None
     last_num = max((i for i, k in enumerate(kinds) if k == "num"), default=None)
     segments: list[Segment] = []
-    for i, (kind, col) in enumerate(zip(kinds, expanded)):
+    for i, (kind, col) in enumerate(zip(kinds, expanded, strict=True)):
         if kind == "lit":
             if segments and segments[-1].kind == "lit":
                 segments[-1].text += col[0]
@@ -213,10 +214,7 @@ def detect_pattern(path: Path, values: list[Any]) -> IdPattern | None:
     best = max(groups.values(), key=len)
     if len(best) < max(1, int(0.6 * len(values))):
         return None
-    if len(best) == 1:
-        segments = _single_template(best[0]) if hinted else None
-    else:
-        segments = _template(best)
+    segments = _template(best) if len(best) > 1 else (_single_template(best[0]) if hinted else None)
     if segments is None:
         return None
     has_letter_literal = any(s.kind == "lit" and re.search(r"[A-Za-z]", s.text) for s in segments)
@@ -230,7 +228,7 @@ def detect_pattern(path: Path, values: list[Any]) -> IdPattern | None:
 
 def _step(counters: list[int]) -> int:
     """The common step of sorted counters; only trusted with three or more values, else 1."""
-    diffs = [b - a for a, b in zip(counters, counters[1:]) if b > a]
+    diffs = [b - a for a, b in pairwise(counters) if b > a]
     return max(1, reduce(gcd, diffs)) if len(diffs) >= 2 else 1
 
 
@@ -259,9 +257,8 @@ def _paths(examples: list[dict[str, Any]], prefix: Path = ()) -> dict[Path, list
         vals = [e.get(key) for e in examples]
         if all(isinstance(v, dict) for v in vals):
             out.update(_paths(vals, prefix + (key,)))
-        elif not any(isinstance(v, (dict, list)) for v in vals):
-            if all(key in e for e in examples):
-                out[prefix + (key,)] = vals
+        elif not any(isinstance(v, (dict, list)) for v in vals) and all(key in e for e in examples):
+            out[prefix + (key,)] = vals
     return out
 
 

@@ -39,7 +39,7 @@ class ColumnSpec:
 
     @property
     def sql_type(self) -> str:
-        return SQL_TYPES.get(self.extra.get("encoding", ""), None) or _sql_type_for(self.dtype)
+        return SQL_TYPES.get(self.extra.get("encoding", "")) or _sql_type_for(self.dtype)
 
 
 SQL_TYPES = {"json": "TEXT", "date": "TEXT", "text": "TEXT", "category": "TEXT"}
@@ -169,7 +169,7 @@ def encode(series: pd.Series, spec: ColumnSpec) -> list[Any]:
     if dtype.startswith("timedelta64"):
         ints = series.to_numpy(dtype="timedelta64[ns]").astype("int64")
         mask = series.isna().to_numpy()
-        return [None if m else int(v) for v, m in zip(ints, mask)]
+        return [None if m else int(v) for v, m in zip(ints, mask, strict=True)]
     if dtype.startswith(("float", "Float")):
         return pa.array(series.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True).to_pylist()
     if dtype in ("bool",):
@@ -277,10 +277,8 @@ def encode_arrow(arr: pa.Array, spec: ColumnSpec) -> list[Any]:
     care because SQLite stores a NaN bound as a double as NULL.
     """
     if pa.types.is_timestamp(arr.type):
-        if _whole_seconds(arr):
-            arr = pc.strftime(arr, format="%Y-%m-%d %H:%M:%S")
-        else:
-            arr = pc.cast(arr, pa.string())
+        arr = (pc.strftime(arr, format="%Y-%m-%d %H:%M:%S") if _whole_seconds(arr)
+               else pc.cast(arr, pa.string()))
     if pa.types.is_boolean(arr.type):
         arr = pc.cast(arr, pa.int8())
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or pa.types.is_floating(arr.type):

@@ -33,12 +33,11 @@ def test_generate_with_a_rule_in_the_background(page, workbench):  # type: ignor
 
     page.get_by_role("tab", name="Metadata & rules").click()
     wait_idle(page)
-    suggestions = page.get_by_text("Suggested from the real data")
-    suggestions.first.wait_for()
-    row = page.locator("[data-testid='stHorizontalBlock']").filter(has_text="signup_date ≤ last_active").last
-    row.get_by_role("button", name="Add").click()
-    wait_idle(page)
-    assert store.get(customers.id).meta["generation_rules"][0]["low"] == "signup_date"
+    # the rules the real data keeps are on by default: nothing to click
+    toggle = page.locator("[data-testid='stCheckbox']").filter(has_text="signup_date ≤ last_active").first
+    toggle.wait_for()
+    assert toggle.locator("input").is_checked()
+    assert not (store.get(customers.id).meta or {}).get("generation_rules")
     page.get_by_role("tab", name="Metadata & rules").click()
     wait_idle(page)
     _tall_shot(page, "20_generate_metadata_rules")
@@ -57,6 +56,16 @@ def test_generate_with_a_rule_in_the_background(page, workbench):  # type: ignor
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "Peak memory" in body and "signup_date ≤ last_active" in body
     _tall_shot(page, "22_generate_done")
+
+    # a refresh keeps the form (generator, rows) from the URL
+    assert "rows=300" in page.url
+    page.reload()
+    wait_idle(page)
+    page.get_by_role("heading", name="Generate").first.wait_for()
+    page.get_by_label("Rows to generate").wait_for()
+    wait_idle(page)
+    shot(page, "24_generate_after_refresh", full_page=False)
+    assert page.get_by_label("Rows to generate").input_value() == "300", page.url
 
     done = jobs.list_jobs(store, kinds=["generate"], limit=1)[0]
     assert done.status == "done"

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-
-import pandas as pd
 import streamlit as st
 
 from mdg_core import ui
 from mdg_core.features import engine
 from mdg_core.features.base import GROUPS, Suggestion
-from mdg_core.features.datasets import apply_recipe_to_dataset, apply_to_dataset, recipes, suggestions_for
-from mdg_core.profiling import outliers
-from mdg_core.store import DatasetStore
+from mdg_core.features.datasets import apply_recipe_to_dataset, apply_to_dataset, recipes, script_for, suggestions_for
 
-PLOTLY = {"displaylogo": False, "displayModeBar": False}
-OPTION_LABELS = {"indicator": "Add a missing-indicator column", "action": "Action", "method": "Method", "bins": "Bins"}
+OPTION_LABELS = {"indicator": "Add a missing-indicator column", "action": "Action", "method": "Method", "bins": "Bins",
+                 "drop": "Drop"}
 store = ui.get_store()
-DB = str(store.db_path)  # cache keys: database, id and creation time (ids are unique only within one database)
 
 st.title("Features")
 st.caption("Suggestions backed by measured evidence. Tick the ones you want: the result is a new dataset "
@@ -26,40 +21,9 @@ PICK = f"mdg.features.pick.{info.id}"
 INSPECT = f"mdg.features.inspect.{info.id}"
 
 
-@st.cache_resource(max_entries=2, show_spinner="Loading rows…")
-def _frame(db: str, dataset_id: int, created: str) -> pd.DataFrame:
-    return DatasetStore(db).load(dataset_id)
-
-
-@st.cache_data(max_entries=8, show_spinner="Counting outliers…")
-def _outliers(db: str, dataset_id: int, created: str) -> pd.DataFrame:
-    return outliers.outlier_table(_frame(db, dataset_id, created))
-
-
-def _lineage() -> None:
-    chain = store.lineage(info.id)
-    if len(chain) > 1:
-        path = " → ".join(f"#{d.id} {d.name}" for d in reversed(chain))
-        cols = st.columns([3, 1, 1], vertical_alignment="center")
-        cols[0].caption(f"Versions: {path}")
-        if cols[1].button(f"Compare with #{info.parent_id}", icon=":material/compare:", width="stretch",
-                          help="Open the Profile page's side-by-side comparison with the parent version."):
-            st.session_state["mdg.profile.tab"] = "Compare"
-            st.switch_page("pages/profile.py")
-        if cols[2].button(f"Back to #{info.parent_id}", icon=":material/undo:", width="stretch",
-                          help="Make the parent version current (nothing is deleted)."):
-            ui.set_current_dataset(info.parent_id)
-            st.rerun()
-
-
-def _chosen(found: list[Suggestion]) -> list[Suggestion]:
-    """The ticked suggestions, with the options picked for them."""
-    out = []
-    for s in found:
-        if st.session_state.get(f"{PICK}.{s.id}"):
-            changes = {k: st.session_state.get(f"{PICK}.{s.id}.{k}", s.params.get(k)) for k in s.options}
-            out.append(engine.with_params(s, **{k: v for k, v in changes.items() if v is not None}))
-    return out
+def _picked(s: Suggestion) -> Suggestion:
+    """The suggestion with the options picked for it on this page."""
+    return engine.with_params(s, **{k: v for k in s.options if (v := st.session_state.get(f"{PICK}.{s.id}.{k}")) is not None})
 
 
 def _inspect_ticked(suggestion_id: str) -> None:
@@ -72,7 +36,7 @@ def _suggestion_row(s: Suggestion) -> None:
     cols = st.columns([0.06, 0.64, 0.3], vertical_alignment="center")
     cols[0].checkbox("Apply", key=f"{PICK}.{s.id}", label_visibility="collapsed", on_change=_inspect_ticked,
                      args=(s.id,))
-    cols[1].markdown(f"**{s.title}** · `{', '.join(s.columns)}`  \n:gray[{s.evidence}]")
+    cols[1].markdown(f"**{ui.md(s.title)}** · {ui.md_code(', '.join(s.columns))}  \n:gray[{ui.md(s.evidence)}]")
     for name, values in s.options.items():
         current = s.params.get(name, values[0])
         cols[2].selectbox(OPTION_LABELS.get(name, name.capitalize()), values, index=values.index(current) if current in values else 0,
@@ -86,12 +50,10 @@ def _inspect(found: list[Suggestion]) -> None:
         st.session_state.pop(INSPECT, None)
     sid = st.selectbox("Suggestion", list(by_id), key=INSPECT,
                        format_func=lambda i: f"{by_id[i].title} · {', '.join(by_id[i].columns)}")
-    s = by_id[sid]
-    changes = {k: st.session_state.get(f"{PICK}.{s.id}.{k}") for k in s.options}
-    s = engine.with_params(s, **{k: v for k, v in changes.items() if v is not None})
-    st.markdown(f"**Why:** {s.evidence}.  \n**What it does:** {s.explanation}")
+    s = _picked(by_id[sid])
+    st.markdown(f"**Why:** {ui.md(s.evidence)}.  \n**What it does:** {ui.md(s.explanation)}")
     st.code(s.code, language="python", wrap_lines=True)
-    before, after = engine.preview(_frame(DB, info.id, info.created_at), s)
+    before, after = engine.preview(ui.dataset_frame(info), s)
     left, right = st.columns(2)
     left.caption("Before (sample rows)")
     left.dataframe(before, width="stretch")
@@ -103,7 +65,7 @@ def _inspect(found: list[Suggestion]) -> None:
 
 
 def _apply_bar(found: list[Suggestion]) -> None:
-    chosen = _chosen(found)
+    chosen = [_picked(s) for s in found if st.session_state.get(f"{PICK}.{s.id}")]
     cols = st.columns([3, 1], vertical_alignment="bottom")
     name = cols[0].text_input("New dataset name", value=f"{info.name} · features", key=f"mdg.features.name.{info.id}")
     if cols[1].button(f"Apply {len(chosen)} selected", type="primary", icon=":material/auto_fix_high:",
@@ -122,12 +84,13 @@ def _suggestions() -> None:
         st.success(f"Saved as dataset #{applied['id']} (transformed). Its recipe is below; the previous version is "
                    "unchanged.", icon=":material/check_circle:")
         if applied["skipped"]:
-            st.warning(f"Skipped because an earlier step removed their columns: {', '.join(applied['skipped'])}.")
+            st.warning(f"Skipped because an earlier step removed their columns: {ui.md(', '.join(applied['skipped']))}.")
+    ui.target_picker(info)
     cols = st.columns([4, 1])
     refresh = cols[1].button("Recompute", icon=":material/refresh:", width="stretch", key="mdg.features.refresh")
     with st.spinner("Measuring the columns (the first time also loads the PII scanner)…"):
         found = suggestions_for(store, info.id, refresh=refresh)
-    cols[0].caption(f"{len(found)} suggestion(s) for #{info.id} {info.name}.")
+    cols[0].caption(f"{len(found)} suggestion(s) for #{info.id} {ui.md(info.name)}.")
     if not found:
         st.success("Nothing to suggest: no missing values, skew, text-typed numbers or dates, constant or ID "
                    "columns, outliers, personal data or categories to encode.", icon=":material/check_circle:")
@@ -144,31 +107,17 @@ def _suggestions() -> None:
     _inspect(found)
 
 
-def _outliers_view() -> None:
-    table = _outliers(DB, info.id, info.created_at)
-    if table.empty:
-        st.info("No numeric column with more than two values.")
-        return
-    st.dataframe(table, hide_index=True, width="stretch")
-    names = table["Column"].tolist()
-    chosen = st.multiselect("Box plots for", names, default=names[:4], key=f"mdg.features.box.{info.id}")
-    grid = st.columns(2)
-    for i, name in enumerate(chosen):
-        fig = outliers.box_figure(_frame(DB, info.id, info.created_at), name)
-        grid[i % 2].plotly_chart(fig, config=PLOTLY, key=f"mdg.features.bx.{name}")
-
-
 def _recipes() -> None:
     recipe = info.recipe if isinstance(info.recipe, dict) and info.recipe.get("format") == engine.RECIPE_FORMAT else None
     if recipe:
-        st.markdown(f"**Recipe of this version** (from #{recipe.get('source_dataset_id')}): {recipe.get('summary')}")
-        cols = st.columns(2)
-        cols[0].download_button("Download recipe (JSON)", engine.recipe_to_json(recipe), file_name=f"recipe-{info.id}.json",
-                                mime="application/json", icon=":material/download:", width="stretch")
-        cols[1].download_button("Export as Python script", engine.export_script(recipe), file_name=f"recipe_{info.id}.py",
-                                mime="text/x-python", icon=":material/code:", width="stretch")
-        with st.expander("Steps and fitted parameters"):
-            st.json(recipe["steps"], expanded=False)
+        st.markdown(f"**Recipe of this version** (from #{recipe.get('source_dataset_id')}): {ui.md(recipe.get('summary'))}")
+        left, right = st.columns(2)
+        left.download_button("Download recipe (JSON)", engine.recipe_to_json(recipe), file_name=f"recipe-{info.id}.json",
+                             mime="application/json", icon=":material/download:", width="stretch")
+        right.download_button("Export as Python script", script_for(store, info.id), file_name=f"recipe_{info.id}.py",
+                              mime="text/x-python", icon=":material/code:", width="stretch",
+                              help="Runs on the file this version came from (or your CSV download of it).")
+        st.expander("Steps and fitted parameters").json(recipe["steps"], expanded=False)
     else:
         st.caption("This version was not made by a feature recipe.")
     st.subheader("Re-apply a recipe to this dataset", anchor=False)
@@ -191,9 +140,9 @@ def _recipes() -> None:
             st.rerun()
 
 
-_lineage()
+ui.lineage_bar(info)
 tabs = st.tabs(["Suggestions", "Outliers", "Recipe & versions"], key="mdg.features.tab", on_change="rerun")
-for tab, render in zip(tabs, [_suggestions, _outliers_view, _recipes], strict=True):
+for tab, render in zip(tabs, [_suggestions, lambda: ui.outliers_view(info, "mdg.features"), _recipes], strict=True):
     if tab.open:
         with tab, ui.user_errors("Features"):
             render()

@@ -72,3 +72,33 @@ def test_tick_apply_and_reapply(tmp_path: Path, monkeypatch) -> None:  # type: i
     assert not at.exception and not at.error
     replay = store.list(kinds=["transformed"])[0]
     assert replay.id != new.id and replay.parent_id == info.id and replay.column_names == new.column_names
+
+
+def test_target_is_guessed_shown_and_changeable_and_outliers_name_their_thresholds(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from palmerpenguins import load_penguins
+
+    db = tmp_path / "mdg.db"
+    monkeypatch.setenv("MDG_DB_PATH", str(db))
+    monkeypatch.chdir(ROOT)
+    store = DatasetStore(db)
+    info = store.save(load_penguins(), "penguins")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/features.py").run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key=f"mdg.target.{info.id}").value == "species"
+    assert any("guessed from its name" in c.value for c in at.caption)
+    pick = f"mdg.features.pick.{info.id}"
+    keys = {c.key for c in at.checkbox}
+    assert f"{pick}.one_hot:island" in keys and f"{pick}.one_hot:species" not in keys  # the label is left alone
+
+    at.selectbox(key=f"mdg.target.{info.id}").select_index(0).run()  # "(none)"
+    assert not at.exception and not at.error
+    assert store.get(info.id).meta["target"] is None  # the analyst's choice is kept with the dataset
+    assert f"{pick}.one_hot:species" in {c.key for c in at.checkbox}
+
+    at.session_state["mdg.features.tab"] = "Outliers"
+    at.run()
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert {"IQR (1.5×)", "z-score (>3)", "IsolationForest (score ≥ 0.75)", "IQR fences"} <= set(table.columns)

@@ -26,10 +26,10 @@ st.caption("Paste a few example records (or pick rows of a dataset); a local lan
 
 try:
     info = model_info(settings.resolved_model_path)
-    st.caption(f":material/smart_toy: {info.name} · {info.size_label} · context {info.context_length or '?'} tokens · "
+    st.caption(f":material/smart_toy: {ui.md(info.name)} · {info.size_label} · context {info.context_length or '?'} tokens · "
                f"{settings.threads} thread(s)")
 except MdgError as exc:
-    st.error(f"No usable model: {exc}", icon=":material/error:")
+    st.error(f"No usable model: {ui.md(exc)}", icon=":material/error:")
     st.page_link("pages/settings.py", label="Choose a model in Settings", icon=":material/settings:")
     st.stop()
 

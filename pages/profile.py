@@ -82,9 +82,11 @@ def _show_report(art_kind: str, key: str | None, label: str) -> None:
     cols = st.columns([3, 1], vertical_alignment="center")
     cols[0].caption(f"{ui.md(label)}: {summary.get('mode', '?')} mode, {summary.get('rows_profiled', 0):,} rows{note}, "
                     f"built {art.created_at[:19].replace('T', ' ')} in {summary.get('seconds', 0)} s.")
-    cols[1].download_button("Download HTML", art.payload, file_name=f"profile-{key.replace(':', '-')}.html",
+    report_html = report_job.locked_down(art.payload.decode("utf-8"))
+    cols[1].download_button("Download HTML", report_html, file_name=f"profile-{key.replace(':', '-')}.html",
                             mime="text/html", icon=":material/download:", width="stretch", key=f"dl.{art_kind}.{key}")
-    st.iframe(art.payload.decode("utf-8"), height=900, alt=f"ydata-profiling report: {label}")
+    ui.sandboxed_html(report_html, height=900, alt=f"ydata-profiling report: {label}",
+                      trusted_scripts=report_job.ydata_scripts())
 
 
 def _full_report() -> None:

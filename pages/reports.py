@@ -25,7 +25,7 @@ st.caption("Trust a synthetic dataset before sharing it: how close it is, where 
 
 
 def _verdict(level: str, title: str, reasons: list[str]) -> None:
-    body = f"**{title}: {level.upper()}**\n\n" + "\n".join(f"- {r}" for r in reasons)
+    body = f"**{ui.md(title)}: {level.upper()}**\n\n" + "\n".join(f"- {ui.md(r)}" for r in reasons)
     {"good": st.success, "review": st.warning, "risky": st.error}[level](body, icon=ICONS[level])
 
 
@@ -39,10 +39,10 @@ def _render(report: dict[str, Any], where: str) -> None:
     """Show a stored report: verdicts first, then tables and charts per section."""
     kind = report_kind(report["kind"])
     _verdict(report["verdict"], report["title"], [f"{s['title']}: {s['verdict']}" for s in report["sections"]])
-    st.caption(" · ".join(f"{role}: {label}" for role, label in report["datasets"].items() if label)
+    st.caption(" · ".join(f"{role}: {ui.md(label)}" for role, label in report["datasets"].items() if label)
                + f" · computed in {report['seconds']:.1f} s on {report['created_at'][:19].replace('T', ' ')}")
     for note in report.get("notes", []):
-        st.caption(note)
+        st.caption(ui.md(note))
     art = store.get_artifact_by_id(report["artifact_id"]) if report.get("artifact_id") else None
     if art is not None and art.payload:
         st.download_button("Download HTML report", art.payload, mime="text/html", icon=":material/download:",
@@ -50,11 +50,11 @@ def _render(report: dict[str, Any], where: str) -> None:
                            key=f"mdg.reports.dl.{where}.{art.id}")
     for sec in report["sections"]:
         spec = kind.section(sec["key"])
-        st.subheader(sec["title"])
+        st.subheader(ui.md(sec["title"]))
         _verdict(sec["verdict"], "Verdict", sec["reasons"])
         _metrics_row(spec, sec)
         for note in sec.get("notes", []):
-            st.caption(note)
+            st.caption(ui.md(note))
         for name, rows in [(n, r) for n, r in sec.get("tables", {}).items() if r]:
             with st.expander(name.replace("_", " ").capitalize(), expanded=bool(spec and name in spec.open_tables)):
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

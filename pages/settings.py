@@ -27,7 +27,7 @@ def _env_note(field: str) -> str | None:
 
 def _model_card(info: ModelInfo, title: str, context_in_use: int) -> None:
     with st.container(border=True):
-        st.markdown(f"**{title}:** {info.name}")
+        st.markdown(f"**{title}:** {ui.md(info.name)}")
         cols = st.columns(4)
         cols[0].metric("File size", info.size_label)
         in_use = min(context_in_use, info.context_length or context_in_use)
@@ -35,7 +35,7 @@ def _model_card(info: ModelInfo, title: str, context_in_use: int) -> None:
                        help=f"The model allows up to {info.context_length:,} tokens." if info.context_length else None)
         cols[2].metric("Parameters", info.parameters or "unknown")
         cols[3].metric("Quantization", info.quantization or "unknown")
-        st.caption(f"{info.architecture or 'unknown'} architecture · `{info.path}`")
+        st.caption(f"{ui.md(info.architecture or 'unknown')} architecture · {ui.md_code(info.path)}")
 
 
 st.subheader("Language model", anchor=False)
@@ -43,7 +43,7 @@ with ui.user_errors("Reading the model"):
     try:
         _model_card(model_info(current.resolved_model_path), "Model in use", current.llm_context)
     except MdgError as exc:
-        st.error(f"The configured model cannot be used: {exc}", icon=":material/error:")
+        st.error(f"The configured model cannot be used: {ui.md(exc)}", icon=":material/error:")
 
 if st.button("Test the model", icon=":material/speed:", key="mdg.settings.test",
              help="One short generation in a separate process: tokens per second, or the exact failure."):
@@ -93,4 +93,4 @@ if submitted:
         st.rerun()
 
 st.subheader("Storage", anchor=False)
-st.caption(f"Database: `{current.db_path}` (set with MDG_DB_PATH).")
+st.caption(f"Database: {ui.md_code(current.db_path)} (set with MDG_DB_PATH).")

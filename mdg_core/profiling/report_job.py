@@ -8,13 +8,21 @@ is built we swap those modules' ``tqdm`` for a subclass that forwards every ``up
 
 Reports are stored as artifacts (``profile_html`` keyed ``"{dataset_id}:{mode}"``,
 ``profile_compare_html`` keyed ``"{a}:{b}:{mode}"``), so a stored report opens instantly.
+
+ydata-profiling writes column names, category values and the title into its HTML unescaped (a
+column named ``<img src=x onerror=…>`` became an element). While a report renders, its templates
+are read with every value escaped except those that hold HTML ydata-profiling built itself
+(``_escaped_templates``), and the finished file carries a Content-Security-Policy that runs only
+ydata-profiling's own two scripts and fetches nothing (``locked_down``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import html as html_text
 import io
 import os
+import re
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -24,6 +32,7 @@ import pandas as pd
 
 from mdg_core.config import load_settings
 from mdg_core.errors import InvalidParameterError, ReportError
+from mdg_core.reports.html import lock_down
 
 REPORT_ARTIFACT = "profile_html"
 COMPARE_ARTIFACT = "profile_compare_html"
@@ -119,6 +128,77 @@ def _progress_hooks(progress: ProgressFn) -> Iterator[None]:
         describe_mod.tqdm, structure_mod.tqdm, report_mod.tqdm, summary_mod.tqdm = saved
 
 
+# Template values that hold HTML ydata-profiling built itself (nested parts, charts, tables,
+# captions, alert badges, type names with entities); every other value is text and gets escaped.
+_YDATA_HTML_VALUES = re.compile(
+    r"\.render\(\)|^(html|sample_html|duplicate_html|correlation_matrix_html|image\b.*|caption|alert|value|"
+    r"row\['value'\]|row\['hint'\]|border|description|text|var_type)$"
+)
+_YDATA_FORMATTERS = ("fmt", "fmt_numeric", "fmt_percent")  # ``fmt`` escapes text; the others format numbers
+_TEMPLATE_VALUE = re.compile(r"\{\{(-?)\s*(.*?)\s*(-?)\}\}", re.DOTALL)
+YDATA_SCRIPTS = ("wrapper/assets/bootstrap.bundle.min.js", "wrapper/assets/script.js")
+
+
+def _escape_value(m: re.Match[str]) -> str:
+    lead, expr, trail = m.groups()
+    parts = [p.strip() for p in expr.split("|")]
+    filters = [p.split("(")[0].strip() for p in parts[1:]]
+    if _YDATA_HTML_VALUES.search(expr) or any(f in _YDATA_FORMATTERS for f in filters):
+        return m.group(0)
+    if "fmt_badge" in filters:  # text made into a badge: escape the text, keep the badge
+        parts.insert(filters.index("fmt_badge") + 1, "mdg_text")
+    else:
+        parts.append("mdg_text")
+    return "{{" + lead + " " + " | ".join(parts) + " " + trail + "}}"
+
+
+def escape_template_source(source: str) -> str:
+    """A ydata-profiling template with every text value escaped (``{{ name }}`` → ``{{ name | mdg_text }}``)."""
+    return _TEMPLATE_VALUE.sub(_escape_value, source)
+
+
+@contextlib.contextmanager
+def _escaped_templates() -> Iterator[None]:
+    """ydata-profiling's templates, escaping data, for the duration of one render."""
+    import jinja2
+    from markupsafe import escape
+    from ydata_profiling.report.presentation.flavours.html import templates as tpl
+
+    class _Escaping(jinja2.BaseLoader):
+        def __init__(self, base: jinja2.BaseLoader) -> None:
+            self.base = base
+
+        def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+            source, filename, uptodate = self.base.get_source(environment, template)
+            return (escape_template_source(source) if template.endswith(".html") else source), filename, uptodate
+
+    original = tpl.jinja2_env
+    assert original.loader is not None
+    env = original.overlay(loader=_Escaping(original.loader))
+    env.filters = {**original.filters, "mdg_text": lambda v: str(escape(v))}
+    tpl.jinja2_env = env
+    try:
+        yield
+    finally:
+        tpl.jinja2_env = original
+
+
+def ydata_scripts() -> list[str]:
+    """The scripts of ydata-profiling's own report page (Bootstrap and its page script), from the package."""
+    from ydata_profiling.report.presentation.flavours.html import templates as tpl
+
+    return [tpl.template(name).render() for name in YDATA_SCRIPTS]
+
+
+def locked_down(report_html: str) -> str:
+    """A profile report that can run only ydata-profiling's own scripts and load nothing (see ``lock_down``).
+
+    Applied when a report is built and again whenever one is shown or downloaded, so a report
+    stored by an older version or in a database made elsewhere gets the same protection.
+    """
+    return lock_down(report_html, ydata_scripts())
+
+
 def _offline_env() -> None:
     os.environ["YDATA_PROFILING_NO_ANALYTICS"] = "1"
     os.environ.setdefault("YDATA_SUPPRESS_BANNER", "1")
@@ -157,10 +237,10 @@ def build_report_html(df: pd.DataFrame, mode: str, title: str, progress: Progres
     """Compute a ydata-profiling report and return its self-contained HTML."""
     progress = progress or (lambda f, m: None)
     profile = make_profile(df, mode, title, note)
-    with _progress_hooks(progress), warnings.catch_warnings():
+    with _progress_hooks(progress), _escaped_templates(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         html = profile.to_html()
-    return _with_note(html, note)
+    return locked_down(_with_note(html, note))
 
 
 def build_compare_html(left: pd.DataFrame, right: pd.DataFrame, mode: str, titles: tuple[str, str],
@@ -178,11 +258,12 @@ def build_compare_html(left: pd.DataFrame, right: pd.DataFrame, mode: str, title
     with _progress_hooks(lambda f, m: progress(0.45 + f * 0.45, f"{titles[1]}: {m}")), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         db = b.get_description()
-    with _progress_hooks(lambda f, m: progress(0.9 + f * 0.1, f"Compare: {m}")), warnings.catch_warnings():
+    with (_progress_hooks(lambda f, m: progress(0.9 + f * 0.1, f"Compare: {m}")), _escaped_templates(),
+          warnings.catch_warnings()):
         warnings.simplefilter("ignore")
         merged = compare([da, db], config=a.config)
         html = merged.to_html()
-    return _with_note(html, note)
+    return locked_down(_with_note(html, note))
 
 
 def _with_note(html: str, note: str | None) -> str:
@@ -190,7 +271,7 @@ def _with_note(html: str, note: str | None) -> str:
     if not note:
         return html
     banner = (f'<div style="background:#fff3cd;border-bottom:1px solid #e0c36c;padding:8px 16px;'
-              f'font-family:sans-serif;font-size:14px">{note}</div>')
+              f'font-family:sans-serif;font-size:14px">{html_text.escape(note)}</div>')
     return html.replace("<body>", "<body>" + banner, 1) if "<body>" in html else banner + html
 
 

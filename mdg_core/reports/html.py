@@ -1,12 +1,21 @@
 """A report as one self-contained HTML file: inline CSS, plotly.js embedded once, no network.
 
 The file opens offline in any browser and can be mailed or archived with the data it describes.
+Data never becomes markup or code in it: every text is escaped, figures travel as inert JSON
+(``<script type="application/json">``) drawn by one fixed loader, and a Content-Security-Policy
+lets only plotly.js and that loader run and forbids every network request (``lock_down``), so
+even a file opened from disk cannot fetch or run anything a column name or cell smuggled in.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
+import re
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 VERDICT_COLORS = {"good": "#1b7f3b", "review": "#b26a00", "risky": "#b42318"}
@@ -73,18 +82,78 @@ def _metrics(metrics: dict[str, Any]) -> str:
     return f'<dl class="metrics">{out}</dl>'
 
 
-def render(report: dict[str, Any]) -> str:
-    """The whole report as an HTML document string."""
+# The one script that draws the figures: fixed text, so the policy can name it by its hash.
+FIGURE_LOADER = (
+    "document.querySelectorAll('script[data-figure]').forEach(function (s) {"
+    "var f = JSON.parse(s.textContent); var d = document.getElementById(s.dataset.figure);"
+    "Plotly.newPlot(d, f.data || [], f.layout || {}, {displaylogo: false, responsive: true});});"
+)
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_DOCTYPE = re.compile(r"\A\s*<!doctype html[^>]*>", re.IGNORECASE)
+
+
+def script_hash(source: str) -> str:
+    """A CSP source expression that allows exactly one inline script (as the browser reads it: CR LF as LF)."""
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(script_hashes: Iterable[str] = ()) -> str:
+    """Run only the named scripts; load nothing from anywhere (styles and images inline only)."""
+    scripts = " ".join(sorted(set(script_hashes))) or "'none'"
+    return (f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src data:; "
+            "font-src data:; form-action 'none'; base-uri 'none'")
+
+
+def lock_down(doc: str, trusted_scripts: Iterable[str] = ()) -> str:
+    """``doc`` with a policy that runs only its inline scripts equal to ``trusted_scripts``.
+
+    Any other script (one that data smuggled in, an event handler attribute, a ``javascript:``
+    link) is blocked, and so is every request (an image or font from the network included). The
+    policy goes first in the document, so it holds whatever the rest of the document says.
+    """
+    trusted = {t.strip() for t in trusted_scripts}
+    hashes = {script_hash(m.group(1)) for m in _SCRIPT.finditer(doc) if m.group(1).strip() in trusted}
+    policy = html.escape(content_security_policy(hashes), quote=False).replace('"', "&quot;")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    head = _DOCTYPE.match(doc)
+    at = head.end() if head else 0
+    if doc[at:at + len(meta)] == meta:
+        return doc
+    return doc[:at] + meta + doc[at:]
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _inert_json(value: Any) -> str:
+    """JSON that cannot end the script element it sits in, whatever strings it holds."""
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _figure(fig: dict[str, Any], number: int) -> str:
     import plotly.io as pio
 
-    first = True
+    fig = pio.from_json(json.dumps(fig)).to_dict()  # validated, with the default template applied
+    height = (fig.get("layout") or {}).get("height") or 450
+    return (f'<div id="figure-{number}" style="height:{int(height)}px;width:100%"></div>'
+            f'<script type="application/json" data-figure="figure-{number}">{_inert_json(fig)}</script>')
+
+
+def render(report: dict[str, Any]) -> str:
+    """The whole report as an HTML document string."""
+    count = 0
     parts: list[str] = []
     for sec in report["sections"]:
         figs = []
         for fig in sec.get("figures", []):
-            figs.append(pio.to_html(pio.from_json(json.dumps(fig)), full_html=False,
-                                    include_plotlyjs=bool(first), config={"displaylogo": False}))
-            first = False
+            count += 1
+            figs.append(_figure(fig, count))
         reasons = "".join(f"<li>{html.escape(r)}</li>" for r in sec.get("reasons", []))
         tables = "".join(f"<h3>{html.escape(name.replace('_', ' ').capitalize())}</h3>{_table(_shareable(name, rows))}"
                          for name, rows in sec.get("tables", {}).items())
@@ -101,11 +170,13 @@ def render(report: dict[str, Any]) -> str:
     ds = "".join(f"<li><b>{html.escape(role)}</b>: {html.escape(label)}</li>"
                  for role, label in report.get("datasets", {}).items() if label)
     notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in report.get("notes", []))
-    return (
+    scripts = [_plotly_js(), FIGURE_LOADER] if count else []
+    doc = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(report['title'])}</title><style>{CSS}</style></head><body><main>"
         f"<h1>{html.escape(report['title'])}{_badge(report['verdict'])}</h1>"
         f"<p class='meta'>Created {html.escape(report.get('created_at', ''))} · computed in "
-        f"{report.get('seconds', 0):.1f} s · MDG Workbench</p><ul class='meta'>{ds}</ul>{notes}"
-        + "".join(parts) + "</main></body></html>"
+        f"{float(report.get('seconds', 0)):.1f} s · MDG Workbench</p><ul class='meta'>{ds}</ul>{notes}"
+        + "".join(parts) + "</main>" + "".join(f"<script>{js}</script>" for js in scripts) + "</body></html>"
     )
+    return lock_down(doc, scripts)

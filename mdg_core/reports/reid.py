@@ -9,8 +9,11 @@ breaks on names with spaces or brackets; dates become numbers because it handles
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mdg_core.reports.common import (
@@ -30,22 +33,70 @@ from mdg_core.reports.common import (
 # 80,000 rows on both sides keep ~0.1 % of the pairs). Training and holdout rows are cheap for the
 # attacks, so they are used whole up to ATTACK_ROWS; the cost grows with n_attacks × synthetic rows,
 # so synthetic rows are capped lower, and the report says which share of them the attacks saw.
+# Training and control (holdout) rows are equal in number: a query singles out one row far more often
+# in 2,000 rows than in 4,000, so unequal sizes show "risk" where there is none (a real sample that
+# never touched training came out "review" with 4,000 training vs 2,000 control rows).
 ATTACK_ROWS = 100_000
 SYNTH_ATTACK_ROWS = 10_000
 MAX_ATTEMPTS = 10_000
 N_ATTACKS = 300
 MAX_SECRETS = 3
 RISK_REVIEW, RISK_RISKY = 0.05, 0.2
+Z_EXCESS = 1.96  # attack success over control success, in standard errors of their difference
 
 
-def risk_level(risk: float, ci_low: float) -> str:
+def risk_level(risk: float, ci_low: float, attack_rate: float | None = None, control_rate: float | None = None,
+               n_attacks: int | None = None) -> str:
     """Risky when the risk is high and clearly above zero; review when it is clearly above zero and
-    not negligible; good otherwise (an estimate whose interval reaches 0 is not evidence of risk)."""
+    not negligible; good otherwise (an estimate whose interval reaches 0 is not evidence of risk).
+
+    anonymeter's interval covers the attack's success rate only, while the control's rate is as noisy:
+    with both rates (and the number of attacks) given, a risk also needs the attack to beat the control
+    by more than two-sample noise (z ≥ Z_EXCESS), or a real holdout judged as synthetic is flagged."""
+    if attack_rate is not None and control_rate is not None and n_attacks:
+        se = np.sqrt((attack_rate * (1 - attack_rate) + control_rate * (1 - control_rate)) / n_attacks)
+        if attack_rate - control_rate < Z_EXCESS * max(float(se), 1e-12):
+            return "good"
     if risk >= RISK_RISKY and ci_low >= RISK_REVIEW:
         return "risky"
     if risk >= RISK_REVIEW and ci_low > 0:
         return "review"
     return "good"
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Make anonymeter reproducible: it draws from numpy's global generator (pandas ``sample`` of the
+    attacked rows), from an unseeded ``default_rng()`` (the linkability baseline) and from polars'
+    generator (the singling-out fit), and its univariate singling-out queries come in the order of a
+    polars ``group_by``, which is a hash order that changes between processes. All three generators are
+    seeded and ``group_by`` keeps the order of first appearance for the duration; then numpy's global
+    state and polars' ``group_by`` are put back."""
+    import polars as pl
+    from anonymeter.evaluators import linkability_evaluator as links
+
+    state = np.random.get_state()
+    original = links._random_links
+    rng = np.random.default_rng(seed)
+
+    def random_links(n_synthetic: int, n_attacks: int, n_neighbors: int) -> np.ndarray:
+        return np.array([rng.choice(n_synthetic, size=n_neighbors, replace=False) for _ in range(n_attacks)])
+
+    group_by = pl.DataFrame.group_by
+
+    def ordered_group_by(self: pl.DataFrame, *by: Any, maintain_order: bool = True, **named: Any) -> Any:
+        return group_by(self, *by, maintain_order=True, **named)
+
+    np.random.seed(seed)
+    pl.set_random_seed(seed)
+    links._random_links = random_links
+    pl.DataFrame.group_by = ordered_group_by  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        pl.DataFrame.group_by = group_by  # type: ignore[method-assign]
+        links._random_links = original
+        np.random.set_state(state)
 
 
 def _prepare(frames: list[pd.DataFrame], columns: list[str]) -> tuple[list[pd.DataFrame], dict[str, str]]:
@@ -93,14 +144,15 @@ def reid_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.Da
     if len(columns) < 2:
         sec.flag("review", "Fewer than two comparable columns: re-identification attacks were not run.")
         return sec
-    tr, sy = sample(train, ATTACK_ROWS, seed), sample(synth, SYNTH_ATTACK_ROWS, seed + 1)
-    ho = sample(holdout, ATTACK_ROWS, seed + 2) if holdout is not None else None
+    n_real = min(len(train), ATTACK_ROWS, len(holdout) if holdout is not None else ATTACK_ROWS)
+    tr, sy = sample(train, n_real, seed), sample(synth, SYNTH_ATTACK_ROWS, seed + 1)
+    ho = sample(holdout, n_real, seed + 2) if holdout is not None else None
     frames, aliases = _prepare([tr, sy] + ([ho] if ho is not None else []), columns)
     ori, syn = frames[0], frames[1]
     control = frames[2] if ho is not None else None
     n_attacks = min(N_ATTACKS, len(ori) // 2, len(control) // 2 if control is not None else N_ATTACKS)
     rows: list[dict[str, Any]] = []
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), seeded(seed):
         warnings.simplefilter("ignore")
         progress(0.05, "Re-identification: singling out")
         for mode in ("univariate", "multivariate"):
@@ -135,7 +187,7 @@ def reid_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.Da
                 f"attack success {r['attack_rate']:.1%}"
                 + (f" vs {r['control_rate']:.1%} on holdout" if r["control_rate"] is not None else "")
                 + ")")
-        sec.flag(risk_level(r["risk"], r["ci_low"]), text)
+        sec.flag(risk_level(r["risk"], r["ci_low"], r["attack_rate"], r["control_rate"], n_attacks), text)
     if len(sy) < len(synth):
         sec.notes.append(f"The attacks saw {len(sy) / len(synth):.0%} of the synthetic rows, so on this data their "
                          "risks are lower bounds; the distance checks above use every training row.")
@@ -143,11 +195,11 @@ def reid_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.Da
         sec.flag("review", "No holdout: risks are raw attack success rates, not excess over a control.")
     sec.notes.append(
         f"Attacks on {len(tr):,} training, {len(sy):,} synthetic and {len(ho) if ho is not None else 0:,} holdout rows "
-        f"(seeded samples above {ATTACK_ROWS:,} real and {SYNTH_ATTACK_ROWS:,} synthetic rows), {n_attacks} attacks "
-        "each; risk = success "
+        f"(seeded samples above {ATTACK_ROWS:,} real and {SYNTH_ATTACK_ROWS:,} synthetic rows; as many training "
+        f"as holdout rows, so both are attacked alike), {n_attacks} attacks each, seed {seed}; risk = success "
         "on training rows beyond success on holdout rows (0 = no risk, 1 = full), 95 % intervals. A risk "
-        f"counts when its interval excludes 0: review from {RISK_REVIEW}, risky from {RISK_RISKY} "
-        f"(with the interval above {RISK_REVIEW}). "
+        f"counts when its interval excludes 0 and the attack beats the holdout by {Z_EXCESS} standard errors: "
+        f"review from {RISK_REVIEW}, risky from {RISK_RISKY} (with the interval above {RISK_REVIEW}). "
         "Identifier-like columns are left out (they are covered by the exact-match and PII checks).")
     progress(1.0, "Re-identification: done")
     return sec

@@ -33,3 +33,8 @@ def placements_ids(store: DatasetStore, tmp_path: Path,
     synth.to_csv(tmp_path / "synth.csv", index=False)
     return (ingest_file(store, tmp_path / "real.csv", name="student_placements").id,
             ingest_file(store, tmp_path / "synth.csv", name="student_placements synthetic").id)
+
+
+@pytest.fixture(scope="session")
+def penguins() -> pd.DataFrame:
+    return pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "penguins.csv")

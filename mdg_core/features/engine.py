@@ -43,10 +43,9 @@ def guess_target(overview: Any) -> str | None:
 
 def facts_for(df: pd.DataFrame, pii: bool = True, overview: Any = None, target: str | None = None) -> Facts:
     """Overview facts, identifier-like columns, the target and (optionally) the presidio PII scan."""
-    from mdg_core.features.rules.id_like import id_reason
     from mdg_core.features.rules.pii_columns import pii_reasons
     from mdg_core.pii import scan_columns
-    from mdg_core.profiling.overview import compute_overview
+    from mdg_core.profiling.overview import compute_overview, id_reason
 
     if target is not None and target not in df.columns:
         raise RecipeError(f"Target column '{target}' is not in this table (it has: {', '.join(map(str, df.columns))}).")

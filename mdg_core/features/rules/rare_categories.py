@@ -1,4 +1,8 @@
-"""Group rare categories (each under 1 % of rows) into one 'Other' level."""
+"""Group rare categories (each under 1 % of rows) into one 'Other' level.
+
+Only where the frequent levels carry the column: when rare levels hold most rows (142 countries at
+0.7 % each), grouping them would turn nearly every value into 'Other', so nothing is suggested.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from mdg_core.features.base import Facts, Rule, Suggestion, q
 RARE_SHARE = 0.01
 MIN_RARE = 2
 MAX_LEVELS = 1000
+MAX_GROUPED_ROWS = 0.2  # at most this share of rows may become 'Other'
+MIN_KEPT_LEVELS = 2
 OTHER = "Other"
 
 
@@ -30,7 +36,7 @@ class RareCategories(Rule):
                 continue
             shares = df[c.name].value_counts(normalize=True)
             rare = shares[shares < RARE_SHARE]
-            if len(rare) >= MIN_RARE:
+            if len(rare) >= MIN_RARE and rare.sum() <= MAX_GROUPED_ROWS and len(shares) - len(rare) >= MIN_KEPT_LEVELS:
                 params = self.fit(df, [c.name], {})
                 out.append(self.suggestion(
                     [c.name], f"{len(rare)} of {len(shares)} levels each cover under {RARE_SHARE:.0%} of rows "

@@ -47,6 +47,7 @@ def _scores(task: str, model: Any, x: np.ndarray, y: np.ndarray) -> dict[str, fl
     if task == "regression":
         return {"r2": float(metrics.r2_score(y, pred)), "mae": float(metrics.mean_absolute_error(y, pred))}
     out = {"accuracy": float(metrics.accuracy_score(y, pred)),
+           "balanced_accuracy": float(metrics.balanced_accuracy_score(y, pred)),
            "f1_macro": float(metrics.f1_score(y, pred, average="macro"))}
     proba = model.predict_proba(x)
     classes = list(model.classes_)
@@ -118,11 +119,35 @@ def utility_section(real_train: pd.DataFrame, synth: pd.DataFrame, target: str, 
     sec.flag(level, f"{task.capitalize()} of '{target}': trained on synthetic, {main} {syn:.3f} on {len(test):,} "
                     f"real test rows vs {ref:.3f} trained on real ({ratio:.0%} of the reference; "
                     f"thresholds {RATIO_GOOD:.0%} / {RATIO_REVIEW:.0%}).")
+    if task == "classification":
+        _judge_balanced(sec, results, label(test))
     if not held_out:
         sec.notes.append("No holdout: 30 % of the real rows were set aside for testing, but the synthetic data "
                          "may have been generated from them, which flatters the synthetic score.")
     progress(1.0, "Utility: done")
     return sec
+
+
+def _judge_balanced(sec: Section, results: dict[str, dict[str, float]], y_test: np.ndarray) -> None:
+    """AUC can look fine while a model predicts the majority class for every row; balanced accuracy
+    (1 / classes for such a model) and macro F1 cannot. Shows the majority-class baseline and judges
+    the synthetic-trained model on balanced accuracy as well."""
+    values, counts = np.unique(y_test, return_counts=True)
+    majority_share = float(counts.max() / counts.sum())
+    chance = 1 / max(1, len(values))
+    ref, syn = results["train on real (reference)"], results["train on synthetic"]
+    sec.metrics.update(majority_class=str(values[counts.argmax()]), majority_share=majority_share,
+                       balanced_accuracy_chance=chance, balanced_accuracy_reference=ref["balanced_accuracy"],
+                       balanced_accuracy_synthetic=syn["balanced_accuracy"],
+                       f1_macro_reference=ref["f1_macro"], f1_macro_synthetic=syn["f1_macro"])
+    span = ref["balanced_accuracy"] - chance
+    gained = (syn["balanced_accuracy"] - chance) / span if span > 0 else 1.0
+    level = "good" if gained >= RATIO_GOOD else "review" if gained >= RATIO_REVIEW else "risky"
+    sec.flag(level, f"Balanced accuracy trained on synthetic {syn['balanced_accuracy']:.3f} vs {ref['balanced_accuracy']:.3f} "
+                    f"trained on real; a model that predicts the majority class ('{values[counts.argmax()]}', "
+                    f"{majority_share:.1%} of test rows, accuracy {majority_share:.3f}) scores {chance:.3f}: the synthetic "
+                    f"model keeps {gained:.0%} of the real model's gain over it (thresholds {RATIO_GOOD:.0%} / "
+                    f"{RATIO_REVIEW:.0%}); macro F1 {syn['f1_macro']:.3f} vs {ref['f1_macro']:.3f}.")
 
 
 def compute(inputs: ReportInputs, progress: Progress, seed: int) -> Section:

@@ -391,7 +391,7 @@ def parse_examples_text(text: str) -> list[dict[str, Any]]:
         raise InvalidParameterError("Paste a JSON array of example objects first.")
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         lines = [ln for ln in text.splitlines() if ln.strip()]
         try:
             data = [json.loads(ln) for ln in lines]

@@ -127,7 +127,7 @@ def lock_down(doc: str, trusted_scripts: Iterable[str] = ()) -> str:
 def _plotly_js() -> str:
     from plotly.offline import get_plotlyjs
 
-    return get_plotlyjs()
+    return str(get_plotlyjs())
 
 
 def _inert_json(value: Any) -> str:

@@ -111,3 +111,35 @@ def test_a_report_from_another_database_cannot_reach_the_app(page, workbench):  
     report.locator("#shown").wait_for()
     assert report.locator("head > meta[http-equiv='Content-Security-Policy']").count() >= 1
     _assert_nothing_ran(page, requests, markup_expected=True)  # the markup is there, and contained
+
+
+def test_an_exported_report_draws_its_figures_under_its_policy(browser, tmp_path):  # type: ignore[no-untyped-def]
+    """The exported file runs plotly.js and its loader, nothing else, and shows data as text."""
+    import json
+
+    import plotly.express as px
+
+    from mdg_core.reports.html import render
+
+    df = pd.read_csv(ROOT / "data" / "penguins.csv").rename(columns={"species": HANDLER.format("figure")})
+    figure = json.loads(px.histogram(df, x=HANDLER.format("figure"), color="island", title=HANDLER.format("title"))
+                        .to_json())
+    report = {"title": HANDLER.format("report"), "verdict": "review", "created_at": "today", "seconds": 1.0,
+              "datasets": {"real": f"![d](http://{PROBE}/d.png)"}, "notes": [],
+              "sections": [{"title": "Drift", "verdict": "review", "reasons": [HANDLER.format("reason")],
+                            "metrics": {}, "tables": {"rows": [{HANDLER.format("key"): HANDLER.format("cell")}]},
+                            "figures": [figure, figure]}]}
+    path = tmp_path / "report.html"
+    path.write_text(render(report), encoding="utf-8")
+    context = browser.new_context()
+    page = context.new_page()
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(m.text))
+    page.on("pageerror", lambda e: messages.append(str(e)))
+    requests = _watch(page)
+    page.goto(path.as_uri())
+    page.wait_for_function("() => document.querySelectorAll('.main-svg').length >= 2", timeout=30_000)
+    assert page.get_by_text(HANDLER.format("cell")).count() == 1
+    _assert_nothing_ran(page, requests)
+    assert [m for m in messages if "Content Security Policy" in m or "Error" in m] == []
+    context.close()

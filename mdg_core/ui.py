@@ -586,9 +586,9 @@ def type_editor(key: str, preview: Any) -> dict[str, str]:
         refused.update(preview.refused)
         st.session_state[key] = preview.overrides
         st.session_state[f"{key}.v"] = st.session_state.get(f"{key}.v", 0) + 1
-    for column in refused:
-        st.warning(f"The type chosen for {md_code(column)} does not fit its values, so it stays as read; "
-                   "see its Note.", icon=":material/warning:")
+    for column, why in refused.items():
+        st.warning(f"The type chosen for {md_code(column)} does not fit its values, so it stays as read "
+                   f"(see its Note): {md(why)}", icon=":material/warning:")
     edited = st.data_editor(preview.table(refused), hide_index=True, width="stretch",
                             key=f"{key}.editor.{st.session_state.get(f'{key}.v', 0)}",
                             disabled=["Column", "Detected", "Missing", "Distinct", "Examples", "Note"],

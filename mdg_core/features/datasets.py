@@ -27,7 +27,7 @@ from mdg_core.profiling.overview import overview_for
 from mdg_core.store import DatasetInfo, DatasetStore
 
 SUGGESTIONS_ARTIFACT = "feature_suggestions"
-SUGGESTIONS_VERSION = 2
+SUGGESTIONS_VERSION = 3
 TARGET_META = "target"  # the dataset's label column, in its meta: None = "no target", absent = not chosen yet
 
 

@@ -26,7 +26,7 @@ from mdg_core.jsonable import jsonable
 from mdg_core.pii import name_hint, person_name_share
 
 OVERVIEW_ARTIFACT = "profile_overview"
-OVERVIEW_VERSION = 2
+OVERVIEW_VERSION = 3
 TOP_K = 10
 HIST_BINS = 20
 TEXT_SAMPLE = 2000

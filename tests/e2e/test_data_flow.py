@@ -70,3 +70,25 @@ def test_delete_from_the_dialog_removes_dataset_and_derived(page, workbench):  #
     wait_idle(page)
     remaining = {d.id for d in workbench.store.list()}
     assert root.id not in remaining and child.id not in remaining
+
+
+def test_an_impossible_type_is_refused_next_to_its_column(page, workbench):  # type: ignore[no-untyped-def]
+    """Choose 'integer' for the customers' name column in the type editor: the editor stays, the Note says why."""
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(ROOT / "data" / "customers.csv"))
+    wait_idle(page)
+    editor = page.locator("[data-testid='stDataFrame']").first
+    editor.wait_for()
+    box = editor.bounding_box()
+    # the grid is a canvas: click the first body cell, then walk to row 'name' (2nd), column 'Type' (3rd)
+    page.mouse.click(box["x"] + 40, box["y"] + 52)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.get_by_role("option", name="integer").first.click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    page.get_by_text("does not fit its values").first.wait_for()
+    assert page.locator("[data-testid='stDataFrame']").first.is_visible()  # the editor is still there
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    shot(page, "04b_data_type_refused", full_page=False)

@@ -1,10 +1,12 @@
-"""Column type inference over whole text columns, and conversion to typed Arrow arrays.
+"""Column type inference over text columns, batch by batch, and conversion to typed Arrow arrays.
 
-Every column is parsed as text first, so nothing is lost before we decide: "00123" stays text
-(an ID with leading zeros), "1,234.5" becomes a number, yes/no becomes a boolean, and a column
-becomes a date only when one format parses every value. Regular expressions run in Arrow's
-compute kernels (RE2), so a million rows take a fraction of a second. Written by hand because
-pandas' own inference loses leading zeros and knows no thousands separators or yes/no booleans.
+Every column is read as text first, so nothing is lost before we decide: "00123" stays text
+(an ID with leading zeros), "1,234.5" becomes a number, yes/no becomes a boolean, a column
+becomes a date only when one format parses every value, and integers that no 64-bit integer or
+decimal holds exactly stay text. ``ColumnStats`` gathers the facts one batch at a time, so a
+file never has to sit in memory whole, and decides at the end exactly as if it had seen the
+column at once. Regular expressions run in Arrow's compute kernels (RE2). Written by hand because
+pandas' own inference loses leading zeros, rounds long IDs and knows no thousands separators.
 """
 
 from __future__ import annotations
@@ -22,14 +24,19 @@ NA_TOKENS = [
     "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 ]
-DISTINCT_SAMPLE = 200_000
+DISTINCT_CAP = 200_000
+DISTINCT_CAP_BYTES = 32 * 1024 * 1024
+DATE_SAMPLE = 5000
+EXAMPLE_CHARS = 200
 TRUE_TOKENS = {"true", "yes", "t", "y"}
 FALSE_TOKENS = {"false", "no", "f", "n"}
 
 INT_RE = r"^\s*[+-]?\d+\s*$"
 LEADING_ZERO_RE = r"^\s*[+-]?0\d+\s*$"
+LONG_INT_RE = r"^\s*[+-]?\d{16,}\s*$"
 FLOAT_RE = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$|^\s*[+-]?(inf|Inf|INF|infinity|Infinity)\s*$"
 THOUSANDS_RE = r"^\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*$"
+WHOLE_THOUSANDS_RE = r"^\s*[+-]?\d{1,3}(,\d{3})*\s*$"
 DECIMAL_COMMA_RE = r"^\s*[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*$"
 
 DATE_FORMATS = [
@@ -63,16 +70,11 @@ class ColumnGuess:
     examples: list[str]
     note: str = ""
     date_format: str | None = None
-    parsed_dates: pa.Array | None = field(default=None, repr=False)
+    zoned: bool = False
     decimal_comma: bool = False
     distinct_sampled: bool = False
     thousands: bool = False
     warnings: list[str] = field(default_factory=list)
-
-
-def _non_null(col: pa.ChunkedArray | pa.Array) -> pa.Array:
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    return pc.drop_null(arr)
 
 
 def _all_match(values: pa.Array, pattern: str) -> bool:
@@ -88,74 +90,177 @@ def _any_match(values: pa.Array, pattern: str) -> bool:
     return len(values) > 0 and bool(pc.any(pc.match_substring_regex(values, pattern)).as_py())
 
 
+class ColumnStats:
+    """The facts that decide one text column's type, gathered batch by batch.
+
+    Each ``add`` keeps only flags, counts, the distinct values (up to ``DISTINCT_CAP``) and the
+    date formats still possible, so memory does not grow with the file; ``guess`` then decides
+    in the same order as if the whole column had been seen at once.
+    """
+
+    def __init__(self, name: str, delimiter: str = ",") -> None:
+        self.name = name
+        self.delimiter = delimiter
+        self.count = 0
+        self.nulls = 0
+        self.uniques: pa.Array | None = None
+        self.capped = False
+        self.all_int = True
+        self.leading_zero = False
+        self.fits_int64 = True
+        self.all_float = True
+        self.float_inexact = False
+        self.all_thousands = True
+        self.any_thousands = False
+        self.whole_thousands = True
+        self.all_decimal_comma = delimiter != ","
+        self.any_decimal_comma = False
+        self.date_formats: list[str] | None = None
+        self.zoned = False
+        self.first_over_12 = False
+        self.second_over_12 = False
+
+    def add(self, col: pa.Array | pa.ChunkedArray) -> None:
+        """Fold one batch of text values into the facts."""
+        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        values = pc.drop_null(arr) if arr.null_count else arr
+        self.nulls += len(arr) - len(values)
+        if len(values) == 0:
+            return
+        self.count += len(values)
+        self._add_distinct(values)
+        batch_is_int = self.all_int and _all_match(values, INT_RE)
+        if self.all_int and not batch_is_int:
+            self.all_int = False
+        if batch_is_int:  # integers also match the float, thousands and decimal-comma forms
+            self.leading_zero = self.leading_zero or _any_match(values, LEADING_ZERO_RE)
+            self.fits_int64 = self.fits_int64 and _fits_int64(values)
+        elif self.all_float and not _all_match(values, FLOAT_RE):
+            self.all_float = False
+        if self.all_float and not self.float_inexact:
+            self.float_inexact = _loses_digits_as_float(values)
+        if self.all_thousands:
+            if not batch_is_int and not _all_match(values, rf"{THOUSANDS_RE}|{FLOAT_RE}"):
+                self.all_thousands = False
+            else:
+                self.any_thousands = self.any_thousands or (not batch_is_int and _any_match(values, THOUSANDS_RE))
+                self.whole_thousands = self.whole_thousands and _all_match(values, WHOLE_THOUSANDS_RE)
+        if self.all_decimal_comma and not batch_is_int:
+            if not _all_match(values, DECIMAL_COMMA_RE):
+                self.all_decimal_comma = False
+            else:
+                self.any_decimal_comma = self.any_decimal_comma or _any_match(values, r",\d")
+        self._add_dates(values)
+
+    def _add_distinct(self, values: pa.Array) -> None:
+        if self.capped:
+            return
+        if values.nbytes > DISTINCT_CAP_BYTES:  # a few huge values: hashing them would copy them all
+            self.capped = True
+            self.uniques = pc.unique(pc.utf8_slice_codeunits(values.slice(0, 5), 0, EXAMPLE_CHARS))
+            return
+        batch = pc.unique(values)
+        merged = batch if self.uniques is None else pc.unique(pa.concat_arrays([self.uniques, batch]))
+        if len(merged) > DISTINCT_CAP or merged.nbytes > DISTINCT_CAP_BYTES:
+            self.capped = True  # far too many to be categories; the first ones still give examples
+            if self.uniques is None:
+                self.uniques = batch.slice(0, 5)
+            return
+        self.uniques = merged
+
+    def _add_dates(self, values: pa.Array) -> None:
+        if self.date_formats is None:  # the first values decide which formats are worth trying
+            self.date_formats = []
+            if _any_match(values.slice(0, 50), r"\d") and values.slice(0, DATE_SAMPLE).nbytes < DISTINCT_CAP_BYTES:
+                sample = pc.utf8_trim_whitespace(values.slice(0, DATE_SAMPLE))
+                self.date_formats = [fmt for fmt, pattern in DATE_FORMATS if _all_match(sample, pattern)]
+                self.zoned = has_zone(sample)
+        if not self.date_formats:
+            return
+        stripped = pc.utf8_trim_whitespace(values)
+        if any(fmt.startswith(("%d/%m", "%m/%d")) for fmt in self.date_formats):
+            try:
+                parts = pc.split_pattern(stripped, "/", max_splits=2)
+                first = pc.cast(pc.list_element(parts, 0), pa.int32())
+                second = pc.cast(pc.list_element(parts, 1), pa.int32())
+                self.first_over_12 = self.first_over_12 or bool(pc.any(pc.greater(first, 12)).as_py())
+                self.second_over_12 = self.second_over_12 or bool(pc.any(pc.greater(second, 12)).as_py())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                self.date_formats = [f for f in self.date_formats if not f.startswith(("%d/%m", "%m/%d"))]
+        self.date_formats = [
+            fmt for fmt in self.date_formats if parse_dates(stripped, fmt, utc=self.zoned).null_count == 0
+        ]
+
+    def date_format(self) -> tuple[str | None, str]:
+        """The first format that parsed every value, and a note for the analyst."""
+        for fmt in self.date_formats or []:
+            if fmt.startswith("%d/%m") and not self.first_over_12:
+                continue  # no day above 12 anywhere: month first, as spreadsheets in the US write it
+            if fmt.startswith("%m/%d") and not self.second_over_12:
+                return fmt, "ambiguous day/month order: read as month first (override if wrong)"
+            return fmt, "dates"
+        return None, ""
+
+    def guess(self) -> ColumnGuess:
+        """The column's type, decided from everything added."""
+        uniques = self.uniques if self.uniques is not None else pa.array([], pa.string())
+        g = ColumnGuess(name=self.name, type="text", null_count=self.nulls, distinct=len(uniques),
+                        examples=[_shorten(str(v)) for v in uniques.slice(0, 5).to_pylist()],
+                        distinct_sampled=self.capped, zoned=self.zoned)
+        g.date_format, date_note = self.date_format()
+        if self.count == 0:
+            g.note = "all values missing"
+            return g
+        if not self.capped and g.distinct <= 10:
+            words = {str(v).strip().lower() for v in uniques.to_pylist()}
+            if words <= (TRUE_TOKENS | FALSE_TOKENS) and words - {"t", "f", "y", "n"}:
+                g.type = "boolean"
+                g.note = "true/false words"
+                return g
+        if self.all_int:
+            if self.leading_zero:
+                g.note = "leading zeros kept: stored as text (an ID or code)"
+            elif self.fits_int64:
+                g.type = "integer"
+            else:
+                g.note = "integers too large for 64 bits: stored as text, digit for digit"
+            return g
+        if self.all_float:
+            if self.float_inexact:
+                g.note = "whole numbers beyond 2^53 would lose digits as decimals: stored as text"
+            else:
+                g.type = "float"
+            return g
+        if self.all_thousands and self.any_thousands:
+            g.type = "integer" if self.whole_thousands else "float"
+            g.thousands = True
+            g.note = "thousands separators removed"
+            return g
+        if self.all_decimal_comma and self.any_decimal_comma:
+            g.type = "float"
+            g.decimal_comma = True
+            g.note = "decimal commas read as numbers"
+            return g
+        if g.date_format is not None:
+            g.type = "datetime"
+            g.note = date_note
+            return g
+        n = self.count
+        g.type = "category" if not self.capped and g.distinct <= max(20, int(0.05 * n)) and g.distinct < n else "text"
+        if g.type == "text" and (self.capped or g.distinct > 0.9 * n) and n > 50:
+            g.note = "high-cardinality text"
+        return g
+
+
+def _shorten(text: str, limit: int = EXAMPLE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def guess(name: str, col: pa.ChunkedArray | pa.Array, delimiter: str = ",") -> ColumnGuess:
     """Infer one text column's type from all of its values."""
-    values = _non_null(col)
-    null_count = len(col) - len(values)
-    uniques = pc.unique(values)
-    distinct = len(uniques)
-    examples = [str(v) for v in uniques.slice(0, 5).to_pylist()]
-    g = ColumnGuess(name=name, type="text", null_count=null_count, distinct=distinct, examples=examples)
-    if len(values) == 0:
-        g.note = "all values missing"
-        return g
-    if distinct <= 10:
-        words = {str(v).strip().lower() for v in uniques.to_pylist()}
-        if words <= (TRUE_TOKENS | FALSE_TOKENS) and words - {"t", "f", "y", "n"}:
-            g.type = "boolean"
-            g.note = "true/false words"
-            return g
-    if _all_match(values, INT_RE):
-        if _any_match(values, LEADING_ZERO_RE):
-            g.type = "text"
-            g.note = "leading zeros kept: stored as text (an ID or code)"
-            return g
-        if _fits_int64(values):
-            g.type = "integer"
-            return g
-        g.type = "float"
-        g.note = "integers too large for 64 bits: stored as decimals"
-        return g
-    if _all_match(values, FLOAT_RE):
-        g.type = "float"
-        return g
-    if _all_match(values, rf"{THOUSANDS_RE}|{FLOAT_RE}") and _any_match(values, THOUSANDS_RE):
-        g.type = "integer" if _all_match(values, r"^\s*[+-]?\d{1,3}(,\d{3})*\s*$") else "float"
-        g.thousands = True
-        g.note = "thousands separators removed"
-        return g
-    if delimiter != "," and _all_match(values, DECIMAL_COMMA_RE) and _any_match(values, r",\d"):
-        g.type = "float"
-        g.decimal_comma = True
-        g.note = "decimal commas read as numbers"
-        return g
-    fmt, note, parsed = _date_format(values)
-    if fmt is not None:
-        g.type = "datetime"
-        g.date_format = fmt
-        g.parsed_dates = parsed if null_count == 0 else None  # reusable only if aligned with col
-        g.note = note
-        return g
-    n = len(values)
-    g.type = "category" if distinct <= max(20, int(0.05 * n)) and distinct < n else "text"
-    if g.type == "text" and distinct > 0.9 * n and n > 50:
-        g.note = "high-cardinality text"
-    return g
-
-
-def describe_typed(name: str, arr: pa.Array) -> ColumnGuess:
-    """The guess for a column Arrow already parsed as numbers or dates (see reader._sample_types)."""
-    kind = "integer" if pa.types.is_integer(arr.type) else "float" if pa.types.is_floating(arr.type) else "datetime"
-    values = pc.drop_null(arr)
-    sampled = len(values) > DISTINCT_SAMPLE
-    uniques = pc.unique(values.slice(0, DISTINCT_SAMPLE))  # hashing millions of numbers costs ~50 ms each
-    g = ColumnGuess(name=name, type=kind, null_count=arr.null_count, distinct=len(uniques),
-                    examples=[str(v) for v in uniques.slice(0, 5).to_pylist()], distinct_sampled=sampled)
-    if kind == "datetime":
-        g.date_format = "ISO8601"
-        g.parsed_dates = arr
-        g.note = "dates"
-    return g
+    stats = ColumnStats(name, delimiter)
+    stats.add(col)
+    return stats.guess()
 
 
 def _fits_int64(values: pa.Array) -> bool:
@@ -164,6 +269,22 @@ def _fits_int64(values: pa.Array) -> bool:
         return True
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return False
+
+
+def _loses_digits_as_float(values: pa.Array) -> bool:
+    """True if a whole number here has no exact 64-bit float (beyond 2^53, e.g. 9007199254740993)."""
+    long_ints = values.filter(pc.match_substring_regex(values, LONG_INT_RE))
+    if len(long_ints) == 0:
+        return False
+    try:
+        ints = _to_number(long_ints, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return True  # beyond 64 bits: a float keeps at most 17 of its digits
+    try:
+        pc.cast(ints, pa.float64())  # a safe cast refuses integers beyond ±2^53
+    except pa.ArrowInvalid:
+        return True
+    return False
 
 
 def _to_number(values: pa.Array, typ: pa.DataType) -> pa.Array:
@@ -175,35 +296,12 @@ def _to_number(values: pa.Array, typ: pa.DataType) -> pa.Array:
         return pc.cast(cleaned, typ)
 
 
-def _date_format(values: pa.Array) -> tuple[str | None, str, pa.Array | None]:
-    """The first date format that parses every value, a note for the analyst, and the parse."""
-    sample = pc.utf8_trim_whitespace(values.slice(0, 5000))
-    if not _any_match(sample.slice(0, 50), r"\d"):
-        return None, "", None
-    stripped = None
-    for fmt, pattern in DATE_FORMATS:
-        if not _all_match(sample, pattern):
-            continue
-        if stripped is None:
-            stripped = pc.utf8_trim_whitespace(values)
-        values = stripped
-        if fmt.startswith(("%d/%m", "%m/%d")):
-            fmt = _day_or_month_first(values, fmt)
-            if fmt is None:
-                continue
-        parsed = parse_dates(values, fmt)
-        if parsed.null_count == values.null_count:
-            note = "dates"
-            if fmt.startswith("%m/%d") and not _has_day_over_12(values, 1):
-                note = "ambiguous day/month order: read as month first (override if wrong)"
-            return fmt, note, parsed
-    return None, "", None
-
-
-def parse_dates(values: pa.Array, fmt: str) -> pa.Array:
+def parse_dates(values: pa.Array, fmt: str, utc: bool | None = None) -> pa.Array:
     """Timestamps (UTC-normalised when zoned) with nulls where a value does not parse.
 
     Arrow's strptime is used for fixed formats (fast, in C); pandas for ISO 8601's many variants.
+    ``utc`` says whether the column carries time zones (decided once per column, so every batch
+    of a file gets the same type); ``None`` looks at these values.
     """
     if fmt == "ISO8601" and _all_match(values.slice(0, 1000), r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"):
         fmt = "%Y-%m-%d %H:%M:%S"  # the common plain form: Arrow's parser, then the same check
@@ -217,7 +315,8 @@ def parse_dates(values: pa.Array, fmt: str) -> pa.Array:
                 return parsed
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-    series = pd.to_datetime(values.to_pandas(), format=fmt, errors="coerce", utc=has_zone(values))
+    zoned = has_zone(values) if utc is None else utc
+    series = pd.to_datetime(values.to_pandas(), format=fmt, errors="coerce", utc=zoned)
     if getattr(series.dt, "tz", None) is not None:
         series = series.dt.tz_convert("UTC").dt.tz_localize(None)
         arr = pa.array(series.to_numpy(dtype="datetime64[ns]"), type=pa.timestamp("ns"), from_pandas=True)
@@ -229,30 +328,23 @@ def has_zone(values: pa.Array) -> bool:
     return _any_match(values.slice(0, 5000), r"(Z|[+-]\d{2}:?\d{2})$")
 
 
-def _day_or_month_first(values: pa.Array, fmt: str) -> str | None:
-    parts = pc.split_pattern(pc.utf8_trim_whitespace(values), "/", max_splits=2)
-    first = pc.cast(pc.list_element(parts, 0), pa.int32())
-    second = pc.cast(pc.list_element(parts, 1), pa.int32())
-    first_over = bool(pc.any(pc.greater(first, 12)).as_py())
-    second_over = bool(pc.any(pc.greater(second, 12)).as_py())
-    if first_over and second_over:
-        return None
-    day_first = first_over
-    if fmt.startswith("%d/%m") and not day_first:
-        return None
-    if fmt.startswith("%m/%d") and day_first:
-        return None
-    return fmt
-
-
-def _has_day_over_12(values: pa.Array, index: int) -> bool:
-    parts = pc.split_pattern(pc.utf8_trim_whitespace(values), "/", max_splits=2)
-    return bool(pc.any(pc.greater(pc.cast(pc.list_element(parts, index), pa.int32()), 12)).as_py())
-
-
 # --- conversion -------------------------------------------------------------------------------------
-def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None = None) -> tuple[pa.Array, str]:
-    """Convert a text column to ``target`` (default: the guess), returning (array, pandas dtype).
+def dtype_of(g: ColumnGuess, target: str | None = None) -> str:
+    """The pandas dtype a column of type ``target`` gets (nullable only if the column has gaps)."""
+    target = target or g.type
+    if target == "integer":
+        return "Int64" if g.null_count else "int64"
+    if target == "float":
+        return "float64"
+    if target == "boolean":
+        return "boolean" if g.null_count else "bool"
+    if target == "datetime":
+        return "datetime64[ns, UTC]" if g.zoned else "datetime64[ns]"
+    return "object"
+
+
+def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None = None) -> pa.Array:
+    """Convert text values (a whole column or one batch) to ``target`` (default: the guess).
 
     Raises TypeOverrideError, naming bad values, when an override does not fit the data.
     """
@@ -260,34 +352,22 @@ def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None 
     if target not in TYPES:
         raise TypeOverrideError(f"Unknown type '{target}' for column '{g.name}'; use one of {', '.join(TYPES)}.")
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    has_nulls = arr.null_count > 0
-    if not pa.types.is_string(arr.type):
-        if target == g.type:
-            g.parsed_dates = None
-            if target == "integer":
-                return arr, "Int64" if has_nulls else "int64"
-            return arr, "float64" if target == "float" else "datetime64[ns]"
-        arr = pc.cast(arr, pa.string())  # an override of an already typed column starts from text
     if target in ("text", "category"):
         # both stay plain strings (what pandas and the generators expect); the manifest keeps
         # "category" vs "text" as the column's logical type
-        return arr.cast(pa.string()), "object"
-    if target == "datetime" and g.parsed_dates is not None:
-        stripped = arr
-    else:
-        stripped = pc.utf8_trim_whitespace(arr)
+        return arr.cast(pa.string())
+    stripped = pc.utf8_trim_whitespace(arr)
     if target == "boolean":
         lowered = pc.utf8_lower(stripped)
         is_true = pc.is_in(lowered, pa.array(sorted(TRUE_TOKENS | {"1"})))
         is_false = pc.is_in(lowered, pa.array(sorted(FALSE_TOKENS | {"0"})))
         _check(g.name, arr, pc.or_(is_true, is_false), "true/false or yes/no")
-        out = pc.if_else(pc.is_null(arr), pa.scalar(None, pa.bool_()), is_true)
-        return out, "boolean" if has_nulls else "bool"
+        return pc.if_else(pc.is_null(arr), pa.scalar(None, pa.bool_()), is_true)
     if target in ("integer", "float"):
         typ = pa.int64() if target == "integer" else pa.float64()
         if not (g.thousands or g.decimal_comma):
             try:
-                return _to_number(arr, typ), ("Int64" if has_nulls else "int64") if target == "integer" else "float64"
+                return _to_number(arr, typ)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 pass  # explain which values do not fit below
         text = stripped
@@ -299,27 +379,21 @@ def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None 
         if target == "integer":
             _check(g.name, arr, pc.match_substring_regex(text, r"^-?\d+$"), "whole numbers")
             try:
-                return pc.cast(text, pa.int64()), "Int64" if has_nulls else "int64"
+                return pc.cast(text, pa.int64())
             except pa.ArrowInvalid as exc:
                 raise TypeOverrideError(f"Column '{g.name}' has integers too large for 64 bits.") from exc
         _check(g.name, arr, pc.match_substring_regex(text, FLOAT_RE), "numbers")
-        return pc.cast(text, pa.float64()), "float64"
+        return pc.cast(text, pa.float64())
     # datetime
-    parsed = g.parsed_dates
-    g.parsed_dates = None
-    if parsed is None:
-        fmt = g.date_format or _date_format(stripped)[0]
-        if fmt is None:
-            examples = pc.drop_null(arr).slice(0, 3).to_pylist()
-            raise TypeOverrideError(f"Column '{g.name}' does not hold dates in a known format (e.g. {examples}).")
-        parsed = parse_dates(stripped, fmt)
+    if g.date_format is None:
+        examples = pc.drop_null(arr).slice(0, 3).to_pylist()
+        raise TypeOverrideError(f"Column '{g.name}' does not hold dates in a known format (e.g. {examples}).")
+    parsed = parse_dates(stripped, g.date_format, utc=g.zoned)
     bad = pc.and_(pc.is_null(parsed), pc.is_valid(arr))
     if pc.any(bad).as_py():
         examples = arr.filter(bad).slice(0, 3).to_pylist()
         raise TypeOverrideError(f"Column '{g.name}' has values that are not dates: {examples}.")
-    if parsed.type.tz is not None:
-        return parsed.cast(pa.timestamp("ns")), "datetime64[ns, UTC]"
-    return parsed, "datetime64[ns]"
+    return parsed.cast(pa.timestamp("ns")) if parsed.type.tz is not None else parsed
 
 
 def _check(name: str, arr: pa.Array, ok: pa.Array, what: str) -> None:
@@ -330,4 +404,3 @@ def _check(name: str, arr: pa.Array, ok: pa.Array, what: str) -> None:
         raise TypeOverrideError(
             f"Column '{name}' cannot be read as {what}: {count:,} value(s) do not fit, e.g. {examples}."
         )
-

@@ -1,26 +1,38 @@
 """Read a CSV into typed columns and store it: the ingest pipeline.
 
-Pipeline: size and binary checks → encoding → dialect → header → streaming parse with
-pyarrow (every column as text, with progress) → per-column type inference over all values →
-conversion (with the analyst's overrides) → one-transaction write. Peak memory stays near the
-file size because rows go to SQLite in chunks straight from Arrow, never as one big DataFrame.
+Pipeline: size and binary checks → encoding (a legacy encoding is first copied to a temporary
+UTF-8 file, so that Arrow reads a native file and its threads never call back into Python) →
+layout (Excel's ``sep=`` line, title lines above the header, dialect, header) → column-count and
+quote checks → pass 1: Arrow streams the file as text and each batch is folded into per-column
+facts (``infer.ColumnStats``) → types decided and the analyst's overrides checked → pass 2, when
+storing: the file is streamed again and each batch is converted and written to SQLite in one
+transaction. No whole column is ever held, so memory stays at a few blocks of the file whatever
+its size; every Arrow reader is closed on every path, so no background read outlives a call.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
+import errno
 import io
+import itertools
 import os
+import re
+import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import sqlalchemy.exc
 
 from mdg_core.config import load_settings
 from mdg_core.errors import (
@@ -28,6 +40,7 @@ from mdg_core.errors import (
     HeaderOnlyError,
     IngestError,
     RaggedRowsError,
+    StoreError,
     TypeOverrideError,
 )
 from mdg_core.ingest import infer, sniff
@@ -36,18 +49,42 @@ from mdg_core.store.typemap import ColumnSpec, decode, encode_arrow, storage_nam
 
 Source = Path | str | bytes
 Progress = Callable[[float, str], None]
-BLOCK_SIZE = 8 * 1024 * 1024
-SAMPLE_BYTES = 2 * 1024 * 1024
-SAMPLE_MIN_ROWS = 1000
+MIN_BLOCK = 1024 * 1024
+MAX_START_BLOCK = 8 * 1024 * 1024
+READAHEAD_BLOCKS = 32  # Arrow reads this many blocks ahead of the consumer (kDefaultBackgroundMaxQ)
+MAX_BLOCK_SIZE = 2**31 - 1  # Arrow's block size is a 32-bit integer
+COPY_CHUNK = 16 * 1024 * 1024
+PREVIEW_ROWS = 1000
+PREVIEW_BYTES = 8 * 1024 * 1024
 STORE_CHUNK_ROWS = 5_000
 MAX_RAGGED_LISTED = 10
+MAX_COLUMNS = 2000  # SQLite's SQLITE_MAX_COLUMN: a table cannot have more
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where the rows start and how Arrow must cut them: what storing needs to read the file again."""
+
+    source: Path | bytes
+    stamp: tuple[int, int] | None  # size and mtime of a file on disk, to notice a change
+    encoding: str
+    dialect: sniff.Dialect
+    names: tuple[str, ...]
+    data_offset: int
+    first_line: int
+    newlines_in_values: bool
+    block_size: int
 
 
 @dataclass
 class Parsed:
-    """A parsed file: typed Arrow columns plus everything inference found out."""
+    """A parsed file: the types inference decided, a typed preview, and how to read it all again.
 
-    columns: list[pa.Array]
+    Only the first rows are held (at most ``PREVIEW_ROWS``, and ``PREVIEW_BYTES`` of text);
+    ``batches()`` streams every row, typed, from the source.
+    """
+
     names: list[str]
     guesses: list[infer.ColumnGuess]
     dtypes: list[str]
@@ -57,36 +94,78 @@ class Parsed:
     source_name: str
     sha256: str
     size_bytes: int
+    n_rows: int
+    preview: list[pa.Array] = field(repr=False)
+    plan: _Plan = field(repr=False)
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.columns[0]) if self.columns else 0
 
     def specs(self) -> list[ColumnSpec]:
         out = []
-        for i, (name, arr, dtype, typ) in enumerate(zip(self.names, self.columns, self.dtypes, self.types)):
+        for i, (name, dtype, typ) in enumerate(zip(self.names, self.dtypes, self.types, strict=True)):
             extra: dict[str, Any] = {}
-            if dtype == "category":
-                cats = sorted(v for v in pa.compute.unique(arr).to_pylist() if v is not None)
-                extra = {"encoding": "category", "categories": cats, "ordered": False}
-            elif dtype == "object":
+            if dtype == "object":
                 extra = {"encoding": "text"}
             elif dtype.endswith("UTC]"):
                 extra = {"tz": "UTC"}
             out.append(ColumnSpec(i, name, storage_name(i, name), dtype, typ, extra))
         return out
 
+    def batches(self) -> Generator[list[pa.Array], None, None]:
+        """Every row again, batch by batch, as typed Arrow columns (what ``store_parsed`` writes)."""
+        plan = self.plan
+        ragged = _InvalidRows()
+        with _source_file(plan) as path, _utf8(path, plan.encoding) as data, _open_reader(
+            data, plan.data_offset, list(plan.names), plan.dialect, plan.block_size,
+            plan.newlines_in_values, on_invalid=ragged,
+        ) as (reader, _):
+            for batch in reader:
+                if ragged.count:
+                    break
+                typed = [infer.convert(batch.column(i), g, t)
+                         for i, (g, t) in enumerate(zip(self.guesses, self.types, strict=True))]
+                del batch  # the caller holds the only reference: a written batch is freed at once
+                yield typed
+        if ragged.count:
+            raise IngestError("The file changed while it was being read. Upload it again.")
+
     def to_frame(self, limit: int | None = None) -> pd.DataFrame:
-        """The parsed table as pandas, with exactly the dtypes the store gives back."""
+        """The parsed table (or its first ``limit`` rows) as pandas, with the store's exact dtypes."""
+        held = len(self.preview[0]) if self.preview else 0
+        if held == self.n_rows or (limit is not None and limit <= held):
+            columns = list(self.preview)
+        else:
+            parts, rows = [], 0
+            batches = self.batches()
+            for part in batches:
+                parts.append(part)
+                rows += len(part[0])
+                if limit is not None and rows >= limit:
+                    batches.close()
+                    break
+            columns = [pa.concat_arrays([part[i] for part in parts]) for i in range(len(self.names))]
         specs = self.specs()
         data = {}
-        for spec, arr in zip(specs, self.columns):
+        for spec, arr in zip(specs, columns, strict=True):
             part = arr.slice(0, limit) if limit is not None else arr
             data[spec.position] = decode(encode_arrow(part, spec), spec)
         frame = pd.DataFrame(data)
         frame.columns = self.names
         return frame
+
+
+class _InvalidRows:
+    """Arrow's handler for rows of the wrong width: counts and skips them (named later, if any)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, _row: Any) -> str:
+        self.count += 1
+        return "skip"
+
+
+class _BlockTooSmall(Exception):
+    """One row is larger than Arrow's block: read again with bigger blocks."""
 
 
 @contextmanager
@@ -107,21 +186,108 @@ def _as_path(source: Source) -> Iterator[tuple[Path, str]]:
         yield path, path.name
 
 
-class _CountingReader(io.RawIOBase):
-    """Counts bytes as pyarrow pulls them (from its I/O thread), so parsing reports real progress
-    from the calling thread as batches arrive."""
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
 
-    def __init__(self, fh: BinaryIO) -> None:
-        self._fh = fh
-        self.read_bytes = 0
 
-    def readable(self) -> bool:
-        return True
+@contextmanager
+def _source_file(plan: _Plan) -> Iterator[Path]:
+    """The parsed source on disk again; a file that changed since it was read is refused."""
+    if isinstance(plan.source, bytes):
+        with _as_path(plan.source) as (path, _):
+            yield path
+        return
+    if not plan.source.is_file() or _stamp(plan.source) != plan.stamp:
+        raise IngestError(f"{plan.source.name} changed after it was read. Read it again before saving.")
+    yield plan.source
 
-    def readinto(self, buffer: Any) -> int:
-        n = self._fh.readinto(buffer)  # type: ignore[attr-defined]
-        self.read_bytes += n or 0
-        return n or 0
+
+def _disk_space_error(what: str) -> IngestError:
+    return IngestError(f"Not enough disk space for {what}. Free some space and try again; nothing was saved.")
+
+
+@contextmanager
+def _utf8(path: Path, encoding: str) -> Iterator[Path]:
+    """The file itself when it is UTF-8, else a temporary UTF-8 copy (decoded block by block)."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        yield path
+        return
+    fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="mdg-utf8-")
+    try:
+        try:
+            decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+            with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
+                while block := src.read(COPY_CHUNK):
+                    dst.write(decoder.decode(block).encode("utf-8"))
+                dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise _disk_space_error(f"a temporary UTF-8 copy of the file in {tempfile.gettempdir()}") from None
+            raise
+        yield Path(tmp)
+    finally:
+        os.unlink(tmp)
+
+
+@contextmanager
+def _open_reader(data: Path, offset: int, names: list[str], dialect: sniff.Dialect, block_size: int,
+                 newlines_in_values: bool, include: list[str] | None = None,
+                 on_invalid: Callable[[Any], str] | None = None,
+                 ) -> Iterator[tuple[Iterator[pa.RecordBatch], pa.NativeFile]]:
+    """Arrow's streaming reader over a native file from ``offset``, every column as text.
+
+    The reader is closed on every path: an abandoned reader kept reading in Arrow's threads and
+    once made the process hang, or abort (``terminate called``), at exit.
+    """
+    source = pa.OSFile(str(data))
+    reader = None
+    try:
+        if offset >= source.size():
+            yield iter(()), source  # a header and nothing else (Arrow calls that an error)
+            return
+        source.seek(offset)
+        reader = _arrow_call(lambda: pacsv.open_csv(
+            source,
+            read_options=pacsv.ReadOptions(column_names=names, block_size=block_size, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=dialect.delimiter, quote_char=dialect.quotechar or False, double_quote=True,
+                escape_char=dialect.escapechar or False, newlines_in_values=newlines_in_values,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, null_values=infer.NA_TOKENS,
+                strings_can_be_null=True, quoted_strings_can_be_null=False, include_columns=include,
+            ),
+        ))
+        yield _batches(reader), source
+    finally:
+        if reader is not None:
+            reader.close()
+        source.close()
+
+
+def _batches(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:
+    while True:
+        try:
+            batch = _arrow_call(reader.read_next_batch)
+        except StopIteration:
+            return
+        yield batch
+
+
+def _arrow_call(fn: Callable[[], Any]) -> Any:
+    """Arrow's reading errors as analyst messages (only the reader's: errors of the caller's own
+    work on a batch pass through unchanged)."""
+    try:
+        return fn()
+    except pa.ArrowInvalid as exc:
+        text = str(exc)
+        if "straddl" in text or "block size" in text:
+            raise _BlockTooSmall(text) from None
+        raise IngestError(f"The file could not be parsed as CSV: {text.splitlines()[0][:300]}") from None
+    except pa.ArrowException as exc:
+        raise IngestError(f"The file could not be read: {str(exc).splitlines()[0][:300]}") from None
 
 
 def _clean_names(raw: list[str]) -> tuple[list[str], list[str]]:
@@ -144,107 +310,143 @@ def _clean_names(raw: list[str]) -> tuple[list[str], list[str]]:
     return names, warnings
 
 
-def _header(sample: str, dialect: sniff.Dialect) -> list[str]:
-    reader = csv.reader(io.StringIO(sample), delimiter=dialect.delimiter,
-                        quotechar=dialect.quotechar or '"', escapechar=dialect.escapechar or None)
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            return row
-    return []
+@dataclass(frozen=True)
+class _Layout:
+    dialect: sniff.Dialect
+    header: list[str]
+    data_offset: int  # byte offset of the first data row in the UTF-8 file
+    first_line: int  # its line number
+    warnings: list[str]
 
 
-class _TypedReadFailed(Exception):
-    """A column typed from the sample held a value of another type further down the file."""
-
-
-def _read_options(names: list[str], encoding: str) -> pacsv.ReadOptions:
-    return pacsv.ReadOptions(
-        column_names=names, skip_rows=1, block_size=BLOCK_SIZE,
-        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-    )
-
-
-def _sample_types(path: Path, encoding: str, dialect: sniff.Dialect, names: list[str],
-                  overrides: dict[str, str]) -> dict[str, pa.DataType]:
-    """Arrow types for columns whose sample is plainly numeric or ISO dates.
-
-    Arrow then parses those columns straight to numbers (in C, on all cores, at a fraction of the
-    memory of text). If a later value does not fit, the whole file is re-read as text.
-    """
-    head = sniff.read_head(path, SAMPLE_BYTES)
-    if len(head) == SAMPLE_BYTES:
-        head = head[: head.rfind(b"\n") + 1]
-    try:
-        sample = pacsv.read_csv(
-            io.BytesIO(head), read_options=_read_options(names, encoding),
-            parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter, quote_char=dialect.quotechar or False,
-                                             escape_char=dialect.escapechar or False,
-                                             invalid_row_handler=lambda row: "skip"),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 null_values=infer.NA_TOKENS, strings_can_be_null=True),
+def _layout(data: Path) -> _Layout:
+    """Dialect, header and where the rows start, from the first lines of the file."""
+    sample = sniff.head_text(data)
+    dialect = sniff.detect_dialect(sample)
+    skipped: list[list[str]] = []
+    header: list[str] | None = None
+    header_end = 0
+    for i, (end_line, row) in enumerate(sniff.records(sample, dialect)):
+        if i < dialect.skip_records:
+            skipped.append(row)
+            continue
+        header, header_end = row, end_line
+        break
+    if header is None:
+        raise HeaderOnlyError("The file has no header and no data rows.")
+    warnings = []
+    titles = skipped[1:] if dialect.excel_sep else skipped
+    if titles:
+        first = " ".join(cell.strip() for cell in titles[0] if cell.strip())[:60]
+        warnings.append(
+            f"Skipped {len(titles)} line(s) above the header (first: '{first}'): they are not part of the "
+            f"table of {len(header)} columns."
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return {}
-    if sample.num_rows < SAMPLE_MIN_ROWS:
-        return {}
-    types: dict[str, pa.DataType] = {}
-    for i, name in enumerate(names):
-        if name in overrides:
-            continue
-        g = infer.guess(name, sample.column(i), dialect.delimiter)
-        if g.thousands or g.decimal_comma or g.null_count == sample.num_rows:
-            continue
-        if g.type == "integer":
-            types[name] = pa.int64()
-        elif g.type == "float":
-            types[name] = pa.float64()
-        elif g.type == "datetime" and g.date_format in ("%Y-%m-%d", "ISO8601", "%Y-%m-%d %H:%M:%S") and (
-            not infer.has_zone(pa.compute.drop_null(sample.column(i)))
-        ):
-            types[name] = pa.timestamp("ns")  # Arrow's ISO 8601 parser validates calendar dates
-    return types
+    return _Layout(dialect, header, _offset_after_lines(data, header_end), header_end + 1, warnings)
 
 
-def _parse_text(path: Path, encoding: str, dialect: sniff.Dialect, names: list[str],
-                newlines_in_values: bool, progress: Progress | None,
-                types: dict[str, pa.DataType] | None = None) -> tuple[pa.Table, list[Any]]:
-    ragged: list[Any] = []
+def _offset_after_lines(path: Path, lines: int) -> int:
+    """Byte offset just past the first ``lines`` line breaks (LF, CRLF or CR)."""
+    if lines == 0:
+        return 0
+    with open(path, "rb") as fh:
+        raw = fh.read(sniff.SNIFF_BYTES)
+        while True:
+            breaks = list(itertools.islice(_LINE_BREAK.finditer(raw), lines))
+            # a CR at the very end of what was read may be the first half of a CRLF
+            if len(breaks) == lines and (breaks[-1].end() < len(raw) or raw.endswith(b"\n")):
+                return breaks[-1].end()
+            more = fh.read(max(len(raw), 1))
+            if not more:
+                return breaks[-1].end() if len(breaks) == lines else len(raw)
+            raw += more
 
-    def on_invalid(row: Any) -> str:
-        ragged.append(row)
-        return "skip"
 
-    read_opts = _read_options(names, encoding)
-    parse_opts = pacsv.ParseOptions(
-        delimiter=dialect.delimiter, quote_char=dialect.quotechar or False, double_quote=True,
-        escape_char=dialect.escapechar or False, newlines_in_values=newlines_in_values,
-        invalid_row_handler=on_invalid,
-    )
-    convert_opts = pacsv.ConvertOptions(
-        column_types={n: (types or {}).get(n, pa.string()) for n in names}, null_values=infer.NA_TOKENS,
-        strings_can_be_null=True, quoted_strings_can_be_null=False,
-    )
-    total = path.stat().st_size
-    with open(path, "rb") as raw:
-        counting = _CountingReader(raw)
-        try:
-            reader = pacsv.open_csv(counting, read_options=read_opts, parse_options=parse_opts,
-                                    convert_options=convert_opts)
-            batches = []
-            for batch in reader:
-                batches.append(batch)
-                if progress:
-                    done = min(counting.read_bytes, total)
-                    progress(0.8 * done / max(1, total), f"Parsing… {done / 1e6:,.0f} of {total / 1e6:,.0f} MB")
-            table = pa.Table.from_batches(batches, schema=reader.schema)
-            del batches
-        except pa.ArrowInvalid as exc:
-            if types and "conversion error" in str(exc):
-                raise _TypedReadFailed(str(exc)) from exc
-            raise IngestError(f"The file could not be parsed as CSV: {str(exc).splitlines()[0]}") from exc
-    if table.num_rows == 0:
-        table = pa.table({n: pa.array([], pa.string()) for n in names})
-    return table, ragged
+def _check_width(names: list[str]) -> None:
+    if len(names) > MAX_COLUMNS:
+        raise IngestError(
+            f"The file has {len(names):,} columns; SQLite stores at most {MAX_COLUMNS:,} columns in a table. "
+            "Keep the columns you need (or split the file into several) and upload again."
+        )
+
+
+def _check_quotes(data: Path, layout: _Layout) -> None:
+    """Refuse a quoted value that never closes: Arrow would read the rest of the file as that one
+    value and silently turn many rows into one. Quotes are counted first (cheap); only an odd
+    count, or an escape character, pays for the exact scan."""
+    dialect = layout.dialect
+    if not dialect.quotechar:
+        return
+    quote = dialect.quotechar.encode("utf-8")
+    count = 0
+    with open(data, "rb") as fh:
+        fh.seek(layout.data_offset)
+        while block := fh.read(COPY_CHUNK):
+            count += block.count(quote)
+    if count % 2 == 0 and not dialect.escapechar:
+        return
+    line = _unclosed_quote_line(data, layout.data_offset, layout.first_line, dialect)
+    if line is not None:
+        raise IngestError(
+            f"Line {line:,} opens a quoted value ({dialect.quotechar}) that is never closed, so every line after "
+            "it would be read as part of that one value. Add the missing quote (or remove the stray one) and "
+            "upload again."
+        )
+
+
+def _unclosed_quote_line(path: Path, offset: int, first_line: int, dialect: sniff.Dialect,
+                         block: int = COPY_CHUNK) -> int | None:
+    """The line on which a quoted value opens and is still open at the end of the file, if any.
+
+    Follows Arrow's rules: a quote opens a value only at the start of a field; inside, a doubled
+    quote (or the escape character) keeps it open. Reads block by block: constant memory, one
+    regular-expression step per quoted value.
+    """
+    q = re.escape(dialect.quotechar.encode("utf-8"))
+    d = re.escape(dialect.delimiter.encode("utf-8"))
+    esc = re.escape(dialect.escapechar.encode("utf-8")) if dialect.escapechar else b""
+    opener = re.compile(rb"(?<=[" + d + rb"\r\n])" + q)
+    inner = re.compile(rb"(?:[^" + q + esc + rb"]|" + q + q + (rb"|" + esc + rb"[\s\S]" if esc else b"") + rb")*+")
+    quote = dialect.quotechar.encode("utf-8")
+    line, open_line, inside = first_line, 0, False
+    buf, pos, counted, prev_cr = b"\n", 1, 1, False  # a virtual line break: the data starts a field
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        while True:
+            chunk = fh.read(block)
+            final = not chunk
+            buf += chunk
+            while True:
+                if not inside:
+                    m = opener.search(buf, pos)
+                    if m is None:
+                        pos = len(buf)
+                        break
+                    line += _breaks(buf, counted, m.start(), prev_cr)
+                    counted, prev_cr = m.start(), False
+                    open_line, inside, pos = line, True, m.end()
+                else:
+                    end = inner.match(buf, pos).end()  # type: ignore[union-attr]
+                    pos = end
+                    if end < len(buf) and buf[end:end + 1] == quote and (end + 1 < len(buf) or final):
+                        inside, pos = False, end + 1  # a lone quote: the value closes
+                        continue
+                    break  # closes in a later block, or a doubled quote or escape straddles the cut
+            if final:
+                return open_line if inside else None
+            keep = min(pos, len(buf) - 1)  # one byte of context for the field-start look-behind
+            line += _breaks(buf, counted, keep, prev_cr)
+            prev_cr = buf[keep - 1:keep] == b"\r"
+            buf, pos, counted = buf[keep:], pos - keep, 0
+
+
+def _breaks(buf: bytes, start: int, end: int, prev_cr: bool) -> int:
+    """Line breaks in ``buf[start:end]``, not counting an LF that completes a CR before ``start``."""
+    if end <= start:
+        return 0
+    n = sniff.count_line_breaks(buf, start, end)
+    before_is_cr = buf[start - 1:start] == b"\r" if start > 0 else prev_cr
+    return n - 1 if before_is_cr and buf[start:start + 1] == b"\n" else n
 
 
 def parse(source: Source, overrides: dict[str, str] | None = None,
@@ -252,11 +454,12 @@ def parse(source: Source, overrides: dict[str, str] | None = None,
     """Read and type a CSV without storing it (what the preview shows and ``ingest`` stores)."""
     with _as_path(source) as (path, default_name):
         name = default_name if isinstance(source, bytes) else Path(source).name
-        return _parse_path(path, name, overrides or {}, progress, max_mb)
+        stored: Path | bytes = source if isinstance(source, bytes) else path
+        return _parse_path(path, stored, name, overrides or {}, progress, max_mb)
 
 
-def _parse_path(path: Path, source_name: str, overrides: dict[str, str], progress: Progress | None,
-                max_mb: float | None) -> Parsed:
+def _parse_path(path: Path, source: Path | bytes, source_name: str, overrides: dict[str, str],
+                progress: Progress | None, max_mb: float | None) -> Parsed:
     size = path.stat().st_size
     limit_mb = max_mb if max_mb is not None else load_settings().max_upload_mb
     if size > limit_mb * 1024 * 1024:
@@ -268,80 +471,196 @@ def _parse_path(path: Path, source_name: str, overrides: dict[str, str], progres
     if progress:
         progress(0.01, "Detecting encoding…")
     encoding, sha256 = sniff.detect_encoding_and_hash(path)
-    sample = sniff.head_text(path, encoding)
-    dialect = sniff.detect_dialect(sample)
-    names, warnings = _clean_names(_header(sample, dialect))
-    typed = _sample_types(path, encoding, dialect, names, overrides)
-    try:
-        table, ragged = _parse_text(path, encoding, dialect, names, False, progress, typed)
-    except _TypedReadFailed:
-        table, ragged = _parse_text(path, encoding, dialect, names, False, progress)
-    if ragged:
-        table, ragged_retry = _parse_text(path, encoding, dialect, names, True, progress)
-        if ragged_retry:
-            _raise_ragged(path, encoding, dialect, len(names))
-    if table.num_rows == 0:
-        raise HeaderOnlyError("The file has a header but no data rows.")
-    unknown = set(overrides) - set(names)
-    if unknown:
-        raise TypeOverrideError(f"No column named {', '.join(sorted(unknown))} in this file.")
-    raw_columns: list[pa.ChunkedArray | None] = list(table.columns)
-    del table  # each text column is freed as soon as its typed version exists
-    columns, guesses, dtypes, types = [], [], [], []
-    for i, col_name in enumerate(names):
-        if progress:
-            progress(0.8 + 0.2 * i / len(names), f"Inferring types… {col_name}")
-        raw = raw_columns[i].combine_chunks()  # type: ignore[union-attr]
-        raw_columns[i] = None
-        g = infer.describe_typed(col_name, raw) if not pa.types.is_string(raw.type) else (
-            infer.guess(col_name, raw, dialect.delimiter)
-        )
-        target = overrides.get(col_name) or g.type
-        arr, dtype = infer.convert(raw, g, target)
-        del raw
-        columns.append(arr)
-        guesses.append(g)
-        dtypes.append(dtype)
-        types.append(target)
-        if g.note.startswith("ambiguous") and col_name not in overrides:
-            warnings.append(f"'{col_name}': {g.note}.")
-    return Parsed(columns, names, guesses, dtypes, types, encoding, dialect, source_name,
-                  sha256, size, warnings)
+    stamp = None if isinstance(source, bytes) else _stamp(path)
+    with _utf8(path, encoding) as data:
+        layout = _layout(data)
+        names, warnings = _clean_names(layout.header)
+        _check_width(names)
+        unknown = set(overrides) - set(names)
+        if unknown:
+            raise TypeOverrideError(f"No column named {', '.join(sorted(unknown))} in this file.")
+        _check_quotes(data, layout)
+        scan = _scan(data, layout, names, progress)
+        plan = _Plan(source, stamp, encoding, layout.dialect, tuple(names), layout.data_offset,
+                     layout.first_line, scan.newlines_in_values, scan.block_size)
+        guesses = [stats.guess() for stats in scan.stats]
+        types = [overrides.get(n) or g.type for n, g in zip(names, guesses, strict=True)]
+        if overrides:
+            _check_overrides(data, plan, guesses, overrides)
+    if progress:
+        progress(0.95, "Typing the preview…")
+    preview = [infer.convert(col, g, t) for col, g, t in zip(scan.head, guesses, types, strict=True)]
+    for g in guesses:
+        if g.note.startswith("ambiguous") and g.name not in overrides:
+            warnings.append(f"'{g.name}': {g.note}.")
+    pa.default_memory_pool().release_unused()  # hand the freed batches back to the system
+    return Parsed(names, guesses, [infer.dtype_of(g, t) for g, t in zip(guesses, types, strict=True)], types,
+                  encoding, layout.dialect, source_name, sha256, size, scan.n_rows, preview, plan,
+                  layout.warnings + warnings)
 
 
-def _raise_ragged(path: Path, encoding: str, dialect: sniff.Dialect, expected: int) -> None:
+@dataclass
+class _Scan:
+    stats: list[infer.ColumnStats]
+    head: list[pa.Array]
+    n_rows: int
+    newlines_in_values: bool
+    block_size: int
+
+
+def _scan(data: Path, layout: _Layout, names: list[str], progress: Progress | None) -> _Scan:
+    """Pass 1: stream the rows as text and gather each column's facts.
+
+    Quoted line breaks are allowed only when rows come out ragged without them (Arrow then cuts
+    blocks more slowly); a row larger than a block is read again with bigger blocks.
+    """
+    total = max(1, data.stat().st_size - layout.data_offset)
+    block, newlines = _start_block(total), False
+    while True:
+        stats = [infer.ColumnStats(n, layout.dialect.delimiter) for n in names]
+        head: list[list[pa.Array]] = [[] for _ in names]
+        held = n_rows = 0
+        full = False
+        ragged = _InvalidRows()
+        try:
+            with _open_reader(data, layout.data_offset, names, layout.dialect, block, newlines,
+                              on_invalid=ragged) as (reader, source):
+                for batch in reader:
+                    if ragged.count and not newlines:
+                        break  # read again below, allowing line breaks inside quotes
+                    keep = _preview_rows(batch, PREVIEW_ROWS - held) if held < PREVIEW_ROWS and not full else 0
+                    full = full or keep < batch.num_rows
+                    for i, stats_i in enumerate(stats):
+                        stats_i.add(batch.column(i))
+                        if keep:
+                            head[i].append(pa.concat_arrays([batch.column(i).slice(0, keep)]))  # a copy
+                    held += keep
+                    n_rows += batch.num_rows
+                    if progress:
+                        done = min(source.tell() - layout.data_offset, total)
+                        progress(0.9 * done / total, f"Reading… {done / 1e6:,.0f} of {total / 1e6:,.0f} MB")
+        except _BlockTooSmall:
+            if block >= MAX_BLOCK_SIZE or block > total:
+                raise IngestError("A single row of this file is too large to read (over 2 GB).") from None
+            # a row longer than a block: just big enough blocks (when rows are lines), else 4 times bigger
+            needed = 0 if newlines else _longest_line(data, layout.data_offset) + MIN_BLOCK
+            block = min(MAX_BLOCK_SIZE, max(needed, block * 2) if needed > block else block * 4)
+            continue
+        if ragged.count and not newlines:
+            newlines = True
+            continue
+        if ragged.count:
+            _raise_ragged(data, layout, len(names))
+        if n_rows == 0:
+            raise HeaderOnlyError("The file has a header but no data rows.")
+        columns = [pa.concat_arrays(parts) if parts else pa.array([], pa.string()) for parts in head]
+        return _Scan(stats, columns, n_rows, newlines, block)
+
+
+def _preview_rows(batch: pa.RecordBatch, wanted: int) -> int:
+    """How many of the batch's first rows fit the preview: at most ``wanted`` rows and about
+    ``PREVIEW_BYTES`` of text (a file of huge values gets a short preview, not a second copy)."""
+    rows: int = min(wanted, batch.num_rows)
+    while rows > 0 and batch.slice(0, rows).nbytes > PREVIEW_BYTES:
+        rows //= 2
+    return rows
+
+
+def _longest_line(path: Path, offset: int) -> int:
+    """The longest line from ``offset`` on, in bytes (a vectorised scan, block by block)."""
+    longest = run = 0
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        while block := fh.read(COPY_CHUNK):
+            codes = np.frombuffer(block, dtype=np.uint8)
+            breaks = np.flatnonzero((codes == 10) | (codes == 13))
+            if len(breaks) == 0:
+                run += len(block)
+                continue
+            inner = int(np.diff(breaks).max()) if len(breaks) > 1 else 0
+            longest = max(longest, run + int(breaks[0]) + 1, inner)
+            run = len(block) - int(breaks[-1]) - 1
+    return max(longest, run)
+
+
+def _start_block(size: int) -> int:
+    """Arrow's block size for a file of ``size`` bytes: what Arrow reads ahead (``READAHEAD_BLOCKS``
+    blocks) stays within a quarter of the file, between 1 and 8 MB a block."""
+    return max(MIN_BLOCK, min(MAX_START_BLOCK, size // (4 * READAHEAD_BLOCKS)))
+
+
+def _check_overrides(data: Path, plan: _Plan, guesses: list[infer.ColumnGuess], overrides: dict[str, str]) -> None:
+    """Convert every value of each overridden column: TypeOverrideError names the first misfits."""
+    wanted = [name for name in plan.names if name in overrides]
+    index = {name: plan.names.index(name) for name in wanted}
+    with _open_reader(data, plan.data_offset, list(plan.names), plan.dialect, plan.block_size,
+                      plan.newlines_in_values, include=wanted) as (reader, _):
+        for batch in reader:
+            for j, name in enumerate(wanted):
+                infer.convert(batch.column(j), guesses[index[name]], overrides[name])
+
+
+def _raise_ragged(data: Path, layout: _Layout, expected: int) -> None:
     """Name the bad lines. Arrow cannot number rows once quoted newlines are allowed, so the
-    csv module re-reads the file here (only on this error path)."""
+    csv module re-reads the file here (only on this error path, streaming)."""
     bad: list[tuple[int, int]] = []
-    count = 0
-    with open(path, encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh, delimiter=dialect.delimiter, quotechar=dialect.quotechar or '"',
-                            escapechar=dialect.escapechar or None)
-        next(reader, None)
-        start_line = reader.line_num + 1
-        for row in reader:
-            if row and len(row) != expected:
-                count += 1
-                if len(bad) < MAX_RAGGED_LISTED:
-                    bad.append((start_line, len(row)))
-            start_line = reader.line_num + 1
-    listed = ", ".join(f"line {line} ({fields} fields)" for line, fields in bad)
+    widths: set[int] = set()
+    count = rows = 0
+    dialect = layout.dialect
+    old_limit = csv.field_size_limit(MAX_BLOCK_SIZE)
+    try:
+        with open(data, "rb") as raw:
+            raw.seek(layout.data_offset)
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            reader = csv.reader(text, delimiter=dialect.delimiter, quotechar=dialect.quotechar or '"',
+                                escapechar=dialect.escapechar or None)
+            start_line = layout.first_line
+            for row in reader:
+                if row:
+                    rows += 1
+                    if len(row) != expected:
+                        count += 1
+                        widths.add(len(row))
+                        if len(bad) < MAX_RAGGED_LISTED:
+                            bad.append((start_line, len(row)))
+                start_line = layout.first_line + reader.line_num
+    finally:
+        csv.field_size_limit(old_limit)
+    listed = ", ".join(f"line {line:,} ({fields} fields)" for line, fields in bad)
     more = f" and {count - len(bad):,} more" if count > len(bad) else ""
+    if count == rows > 1 and len(widths) == 1:
+        raise RaggedRowsError(
+            f"{count:,} row(s) do not have {expected} fields like the header (line {layout.first_line - 1:,}): "
+            f"every row below it has {widths.pop()}. Is that line a title or note above the table? Remove the "
+            "lines above the header and upload again."
+        )
     raise RaggedRowsError(
         f"{count:,} row(s) do not have {expected} fields like the header: {listed}{more}. "
         "Fix those lines (often an unquoted delimiter inside a value) and upload again."
     )
 
 
+def _is_disk_full(exc: BaseException) -> bool:
+    return "full" in str(getattr(exc, "orig", exc)).lower() or getattr(exc, "errno", None) == errno.ENOSPC
+
+
 def store_parsed(store: DatasetStore, parsed: Parsed, name: str | None = None,
                  progress: Progress | None = None) -> DatasetInfo:
-    """Write a parsed file as a new ``uploaded`` dataset in one transaction."""
+    """Write a parsed file as a new ``uploaded`` dataset in one transaction (pass 2: the file is
+    streamed again and written batch by batch)."""
     specs = parsed.specs()
     total = parsed.n_rows
+    batches = parsed.batches()
 
     def chunks() -> Iterator[list[list[Any]]]:
-        for start in range(0, total, STORE_CHUNK_ROWS):
-            yield [encode_arrow(col.slice(start, STORE_CHUNK_ROWS), spec) for col, spec in zip(parsed.columns, specs)]
+        for arrays in batches:
+            n = len(arrays[0]) if arrays else 0
+            for start in range(0, n, STORE_CHUNK_ROWS):
+                chunk = [encode_arrow(col.slice(start, STORE_CHUNK_ROWS), spec)
+                         for col, spec in zip(arrays, specs, strict=True)]
+                if start + STORE_CHUNK_ROWS >= n:
+                    arrays = []  # drop the batch before its last rows are written
+                yield chunk
 
     def on_rows(done: int, all_rows: int) -> None:
         if progress:
@@ -354,10 +673,21 @@ def store_parsed(store: DatasetStore, parsed: Parsed, name: str | None = None,
         "inferred": {g.name: {"type": g.type, "note": g.note} for g in parsed.guesses},
     }
     stem = Path(parsed.source_name).stem
-    return store.save_encoded(
-        chunks(), specs, name or stem, "uploaded", total_rows=total, source_name=parsed.source_name,
-        source_sha256=parsed.sha256, meta=meta, progress=on_rows,
-    )
+    try:
+        return store.save_encoded(
+            chunks(), specs, name or stem, "uploaded", total_rows=total, source_name=parsed.source_name,
+            source_sha256=parsed.sha256, meta=meta, progress=on_rows,
+        )
+    except (sqlite3.OperationalError, sqlalchemy.exc.OperationalError, OSError) as exc:
+        if not _is_disk_full(exc):
+            raise
+        raise StoreError(
+            f"The disk holding the database ({Path(store.db_path).parent}) is full: the dataset could not be "
+            "saved and nothing was changed. Free some space (or move the database elsewhere) and try again."
+        ) from None
+    finally:
+        with contextlib.suppress(ValueError):  # still running in the writer's thread: it stops by itself
+            batches.close()
 
 
 def ingest_file(store: DatasetStore, source: Source, name: str | None = None,

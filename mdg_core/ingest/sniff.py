@@ -12,9 +12,11 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,15 +29,29 @@ from mdg_core.errors import EmptyFileError, EncodingError, NotCsvError, SingleCo
 DELIMITERS = [",", ";", "\t", "|"]
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SNIFF_BYTES = 64 * 1024
+HEAD_MIN_LINES = 12
+HEAD_MAX_BYTES = 64 * 1024 * 1024
+PREAMBLE_MAX = 10
+CLEVER_LINE_CHARS = 16 * 1024
+SEP_LINE = re.compile(r'^"?sep=(.)"?\s*$', re.IGNORECASE)  # Excel's first-line delimiter hint
+_NUMBER = re.compile(r"^[+-]?(\d+[.,]?\d*|[.,]\d+)([eE][+-]?\d+)?$")
 
 DECODE_CHUNK = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Dialect:
+    """How the file is written: separators, quoting, and the records above the header.
+
+    ``skip_records`` counts the non-blank records before the header: Excel's ``sep=;`` line
+    (``excel_sep``) and title lines above the table.
+    """
+
     delimiter: str
     quotechar: str
     escapechar: str
+    skip_records: int = 0
+    excel_sep: bool = False
 
     @property
     def delimiter_name(self) -> str:
@@ -115,7 +131,7 @@ def _word_score(word: str) -> int:
         return -2
     script = scripts.pop()
     if script == "LATIN":
-        if any(a.islower() and b.isupper() and not b.isascii() for a, b in zip(word, word[1:])):
+        if any(a.islower() and b.isupper() and not b.isascii() for a, b in itertools.pairwise(word)):
             return -2
         accents = sum(1 for c in word if not c.isascii())
         if accents * 3 > 2 * len(word):
@@ -234,36 +250,119 @@ def _first_invalid(path: Path, encoding: str, digest: "hashlib._Hash | None" = N
             offset += len(chunk)
 
 
+def count_line_breaks(data: bytes, start: int = 0, end: int | None = None) -> int:
+    """Line breaks in ``data[start:end]``: LF, CRLF and a lone CR (old Mac files) each count once."""
+    end = len(data) if end is None else end
+    return data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+
+
 def _line_of(path: Path, offset: int) -> int:
+    """The 1-based line of a byte offset, counted block by block (never the whole prefix in memory)."""
+    lines, done, last = 1, 0, b""
     with open(path, "rb") as fh:
-        return fh.read(offset).count(b"\n") + 1
+        while done < offset:
+            block = fh.read(min(DECODE_CHUNK, offset - done))
+            if not block:
+                break
+            lines += count_line_breaks(block) - (1 if last == b"\r" and block[:1] == b"\n" else 0)
+            done += len(block)
+            last = block[-1:]
+    return lines
 
 
-def head_text(path: Path, encoding: str, n: int = SNIFF_BYTES) -> str:
-    """The first ``n`` bytes decoded, cut back to the last complete line."""
-    raw = read_head(path, n if not encoding.startswith("utf-16") else 2 * n)
-    text = raw.decode(encoding, errors="ignore")
-    if len(raw) >= n and "\n" in text:
-        text = text[: text.rfind("\n") + 1]
-    return text.lstrip("\ufeff")
+def head_text(path: Path, n: int = SNIFF_BYTES) -> str:
+    """The start of a UTF-8 file, cut back to the last complete line.
+
+    At least ``HEAD_MIN_LINES`` lines are read when the file has them, so that a very wide header
+    (thousands of columns) is always whole; a file whose first lines exceed ``HEAD_MAX_BYTES`` is
+    refused rather than read short.
+    """
+    with open(path, "rb") as fh:
+        raw = fh.read(n)
+        while len(raw) < HEAD_MAX_BYTES and count_line_breaks(raw) < HEAD_MIN_LINES:
+            more = fh.read(len(raw))
+            if not more:
+                break
+            raw += more
+        at_end = not fh.read(1)
+    if not at_end:
+        cut = max(raw.rfind(b"\n"), raw.rfind(b"\r"))
+        if cut < 0:
+            raise NotCsvError(
+                f"The first line is longer than {HEAD_MAX_BYTES // (1024 * 1024)} MB: this does not look like a CSV "
+                "header."
+            )
+        raw = raw[: cut + 1]
+    return raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def records(sample: str, dialect: Dialect) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank records of the sample with the line each one ends on (quote-aware, any line ending)."""
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=dialect.delimiter,
+                        quotechar=dialect.quotechar or '"', escapechar=dialect.escapechar or None)
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                yield reader.line_num, row
+    except csv.Error:
+        return  # the sample ends inside a quoted value: what came before is all we need
 
 
 def detect_dialect(sample: str) -> Dialect:
-    """Delimiter and quoting from clevercsv; refuses a file that splits into one column only."""
+    """Delimiter and quoting, and how many records sit above the header.
+
+    Excel's ``sep=;`` first line names the delimiter outright; otherwise clevercsv decides among
+    the delimiters analysts use. Title lines above the table (one filled cell each, followed by a
+    header and rows that agree on their width) are skipped. Refuses a file that splits into one
+    column only while another separator is plainly in use.
+    """
     lines = [ln for ln in sample.splitlines() if ln.strip()]
     if not lines:
         raise EmptyFileError("The file is empty: it has no rows or columns.")
-    small = "\n".join(lines[:200]) + "\n"
-    found = clevercsv.Detector().detect(small, delimiters=DELIMITERS)
+    excel = SEP_LINE.match(lines[0].strip())
+    if excel:
+        return Dialect(excel.group(1), '"', "", skip_records=1, excel_sep=True)
+    small: list[str] = []
+    for line in lines[:200]:  # clevercsv takes seconds on long text: short lines, 64 KB in all
+        if len(line) > CLEVER_LINE_CHARS:
+            continue
+        if sum(map(len, small)) + len(line) > SNIFF_BYTES:
+            break
+        small.append(line)
+    found = clevercsv.Detector().detect("\n".join(small) + "\n", delimiters=DELIMITERS) if len(small) >= 2 else None
     delimiter = found.delimiter if found is not None and found.delimiter in DELIMITERS else ""
     if not delimiter:
-        delimiter = _consistent_delimiter(lines[:200]) or ","
+        delimiter = _consistent_delimiter(lines[:20]) or ","
     quotechar = (found.quotechar if found is not None else "") or '"'
     escapechar = (found.escapechar if found is not None else "") or ""
     dialect = Dialect(delimiter, quotechar, escapechar)
-    if len(_split(lines[0], dialect)) == 1:
-        _refuse_single_column(lines[:200])
+    rows = [row for _, row in itertools.islice(records(sample, dialect), 50)]
+    skip = _preamble(rows)
+    dialect = Dialect(delimiter, quotechar, escapechar, skip_records=skip)
+    if rows and len(rows[skip]) == 1:
+        _refuse_single_column(lines[skip:200])
     return dialect
+
+
+def _preamble(rows: list[list[str]]) -> int:
+    """How many title rows precede the header (0 unless the evidence is plain).
+
+    A title row has at most one filled cell; the header below it has two or more filled,
+    non-numeric names; and at least 80 % of the rows after the header have its width.
+    """
+    def agrees(k: int) -> bool:
+        body = rows[k + 1:]
+        return bool(body) and sum(len(r) == len(rows[k]) for r in body) >= 0.8 * len(body)
+
+    if not rows or agrees(0):
+        return 0
+    for k in range(1, min(PREAMBLE_MAX, len(rows) - 1) + 1):
+        if sum(1 for cell in rows[k - 1] if cell.strip()) > 1:
+            return 0
+        header = [cell.strip() for cell in rows[k]]
+        if len(header) >= 2 and all(header) and not any(_NUMBER.match(c) for c in header) and agrees(k):
+            return k
+    return 0
 
 
 def _consistent_delimiter(lines: list[str]) -> str | None:

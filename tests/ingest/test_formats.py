@@ -57,7 +57,7 @@ def test_type_inference_on_planted_columns(tmp_path: Path) -> None:
     path = tmp_path / "types.csv"
     frame.to_csv(path, index=False)
     parsed = parse(path)
-    types = dict(zip(parsed.names, parsed.types))
+    types = dict(zip(parsed.names, parsed.types, strict=True))
     assert types == {
         "as_text_number": "float", "thousands": "integer", "yes_no": "boolean", "true_false": "boolean",
         "iso_date": "datetime", "dmy_date": "datetime", "timestamp": "datetime", "zip_code": "text",
@@ -157,3 +157,70 @@ def test_short_files_in_other_legacy_encodings_keep_their_script(tmp_path: Path,
     path.write_bytes(text.encode(encoding))
     parsed = parse(path)
     assert parsed.names + parsed.to_frame().iloc[0].astype(str).tolist() == text.replace("\n", ",").split(",")[:4]
+
+
+@pytest.mark.parametrize("first", ["sep=;", '"sep=;"', "SEP=;"])
+def test_excel_sep_line_names_the_delimiter_and_is_not_the_header(tmp_path: Path, first: str) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text(f"{first}\nname;amount\nx,y;1,5\nz;2\n")  # commas inside values: no sniffing needed
+    parsed = parse(path)
+    assert parsed.dialect.delimiter == ";" and parsed.names == ["name", "amount"]
+    assert parsed.to_frame().to_dict("list") == {"name": ["x,y", "z"], "amount": [1.5, 2.0]}
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_any_line_ending_is_read(tmp_path: Path, newline: str) -> None:
+    path = tmp_path / "eol.csv"
+    path.write_bytes(newline.join(["id,note", '1,"two', 'lines"', "2,plain", ""]).encode())
+    frame = parse(path).to_frame()
+    assert frame["id"].tolist() == [1, 2] and frame["note"].tolist() == [f"two{newline}lines", "plain"]
+
+
+def test_blank_lines_before_the_header_are_not_read_as_a_row(tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_text("\n\nid,name\n1,a\n2,b\n")
+    parsed = parse(path)
+    assert parsed.types == ["integer", "text"] and parsed.to_frame()["id"].tolist() == [1, 2]
+
+
+def test_integers_beyond_float_precision_stay_exact(tmp_path: Path) -> None:
+    path = tmp_path / "ids.csv"
+    path.write_text(
+        "id,huge,mixed\n"
+        "9007199254740993,9007199254740993,9007199254740993\n"
+        "9007199254740995,99999999999999999999,1.5\n"
+    )
+    parsed = parse(path)
+    assert parsed.types == ["integer", "text", "text"]  # never a float: that rounded ...993 to ...992
+    frame = parsed.to_frame()
+    assert frame["id"].tolist() == [9007199254740993, 9007199254740995]
+    assert frame["huge"].tolist() == ["9007199254740993", "99999999999999999999"]
+    assert frame["mixed"].tolist() == ["9007199254740993", "1.5"]
+    assert "2^53" in parsed.guesses[2].note and "64 bits" in parsed.guesses[1].note
+
+
+def test_types_come_from_every_batch_of_a_file_read_in_pieces(tmp_path: Path) -> None:
+    path = tmp_path / "pieces.csv"  # about 3 MB: read in several 1 MB blocks
+    rows = [f"{i},{i % 7},2024-01-{1 + i % 28:02d},{'yes' if i % 2 else 'no'}\n" for i in range(150_000)]
+    path.write_text("n,code,day,flag\n" + "".join(rows) + "-5,07,2024-02-29,no\n")
+    parsed = parse(path)
+    assert parsed.types == ["integer", "text", "datetime", "boolean"]  # a leading zero in the last row only
+    assert parsed.n_rows == 150_001 and len(parsed.preview[0]) < parsed.n_rows
+    assert parsed.to_frame(limit=3)["code"].tolist() == ["0", "1", "2"]
+    frame = parsed.to_frame()
+    assert len(frame) == 150_001 and frame["n"].iloc[-1] == -5 and frame["code"].iloc[-1] == "07"
+
+
+def test_a_file_changed_after_reading_is_not_stored(tmp_path: Path) -> None:
+    from mdg_core.errors import IngestError
+    from mdg_core.ingest import store_parsed
+    from mdg_core.store import DatasetStore
+
+    path = tmp_path / "c.csv"
+    path.write_text("a,b\n1,2\n")
+    parsed = parse(path)
+    path.write_text("a,b\n1,2\n3,4\n")
+    store = DatasetStore(tmp_path / "db.sqlite")
+    with pytest.raises(IngestError, match="changed after it was read"):
+        store_parsed(store, parsed)
+    assert store.list() == []

@@ -229,10 +229,14 @@ def require_dataset() -> DatasetInfo:
     return info
 
 
+REAL_KINDS = ("uploaded", "transformed")
+PICKABLE_KINDS = ["uploaded", "transformed", "synthetic", "mock"]  # split parts belong to their run
+
+
 def dataset_picker(label: str, key: str, kinds: list[str] | None = None,
                    default: int | None = None, exclude: int | None = None) -> DatasetInfo | None:
-    """A selectbox over datasets (for comparisons and reports)."""
-    datasets = [d for d in get_store().list(kinds=kinds) if d.id != exclude]
+    """A selectbox over datasets (for comparisons); train/holdout parts only when ``kinds`` asks for them."""
+    datasets = [d for d in get_store().list(kinds=kinds or PICKABLE_KINDS) if d.id != exclude]
     if not datasets:
         st.info("No dataset to choose from yet.")
         return None
@@ -241,6 +245,82 @@ def dataset_picker(label: str, key: str, kinds: list[str] | None = None,
     chosen = st.selectbox(label, ids, index=index, key=key,
                           format_func=lambda i: dataset_label(next(d for d in datasets if d.id == i)))
     return next(d for d in datasets if d.id == chosen)
+
+
+def real_source(info: DatasetInfo | None) -> DatasetInfo | None:
+    """The real data behind a dataset: itself when it is real, else its nearest real ancestor (or None)."""
+    if info is None:
+        return None
+    return next((d for d in get_store().lineage(info.id) if d.kind in REAL_KINDS), None)
+
+
+def pair_relation(a: DatasetInfo, b: DatasetInfo) -> str:
+    """How B relates to A: ``derived`` (B descends from A), ``related`` (same original upload) or ``unrelated``."""
+    store = get_store()
+    b_line = store.lineage(b.id)
+    if any(d.id == a.id for d in b_line[1:]):
+        return "derived"
+    return "related" if store.lineage(a.id)[-1].id == b_line[-1].id else "unrelated"
+
+
+def pick_pair_b(key: str, dataset_id: int) -> None:
+    """Make ``dataset_id`` the B of ``report_pair(key=...)`` on its next run (a new version just made)."""
+    st.session_state[f"{key}.b.pending"] = dataset_id
+
+
+def _keep_or_reset(key: str, anchor: object, options: list[int]) -> None:
+    """Forget a widget's choice when what its default follows changed, or when the choice is gone."""
+    if st.session_state.get(f"{key}.from") != anchor or st.session_state.get(key) not in options:
+        st.session_state.pop(key, None)
+        st.session_state[f"{key}.from"] = anchor
+
+
+def report_pair(labels: tuple[str, str], key: str) -> tuple[DatasetInfo | None, DatasetInfo | None]:
+    """The real dataset (A) and a synthetic one made from it (B), for a report.
+
+    Why: a report of two unrelated tables fails ("no column in common") or misleads. A defaults to the
+    real data behind the current dataset; B to the current dataset when it derives from A, else to A's
+    newest synthetic descendant (or nothing, with a link to Generate). B's list starts with A's
+    descendants; a B from another lineage is said to be one. Train/holdout parts are not offered. The
+    defaults follow the sidebar and A until the analyst picks; widgets are ``{key}.a`` and ``{key}.b``."""
+    datasets = get_store().list(kinds=PICKABLE_KINDS)
+    if not datasets:
+        st.info("No dataset to compare yet: upload one on the Data page.", icon=":material/info:")
+        return None, None
+    by_id = {d.id: d for d in datasets}
+    current = current_dataset()
+    real = real_source(current)
+    a_ids = [d.id for d in datasets if d.kind in REAL_KINDS] + [d.id for d in datasets if d.kind not in REAL_KINDS]
+    left, right = st.columns(2)
+    _keep_or_reset(f"{key}.a", current.id if current else None, a_ids)
+    a_id = left.selectbox(labels[0], a_ids, index=a_ids.index(real.id) if real and real.id in by_id else 0,
+                          key=f"{key}.a", format_func=lambda i: dataset_label(by_id[i]))
+    a = by_id[a_id]
+    children = sorted((d for d in get_store().descendants(a.id) if d.id in by_id), key=lambda d: -d.id)
+    b_ids = [d.id for d in children] + [i for i in by_id if i != a.id and i not in {d.id for d in children}]
+    synthetic = [d.id for d in children if d.kind == "synthetic"]
+    default = current.id if current and current.id in synthetic else (synthetic[0] if synthetic else None)
+    _keep_or_reset(f"{key}.b", (a.id, current.id if current else None), b_ids)
+    pending = st.session_state.pop(f"{key}.b.pending", None)
+    if pending in b_ids:
+        st.session_state[f"{key}.b"] = pending
+    if f"{key}.b" in st.session_state:  # the widget's own value (a default as well would be refused)
+        default = None
+    with right:
+        b_id = st.selectbox(labels[1], b_ids, index=b_ids.index(default) if default is not None else None,
+                            key=f"{key}.b", placeholder="Choose a dataset to compare with",
+                            format_func=lambda i: dataset_label(by_id[i])
+                            + (f" · made from #{by_id[i].parent_id}" if i in {d.id for d in children} else ""))
+        if not synthetic:
+            st.info(f"No synthetic dataset made from #{a.id} yet: generate one first.", icon=":material/info:")
+            st.page_link("pages/generate.py", label="Go to Generate", icon=":material/auto_awesome:")
+    b = by_id.get(b_id) if b_id is not None else None
+    if b is not None and (relation := pair_relation(a, b)) != "derived":
+        st.warning(f"#{b.id} was not made from #{a.id}" + (
+            ": both come from the same upload, so the report compares two versions of it." if relation == "related"
+            else " nor from the data it comes from: these are two unrelated tables, compared as they are."),
+            icon=":material/link_off:")
+    return a, b
 
 
 def column_config(frame: "pd.DataFrame") -> dict[str, object]:

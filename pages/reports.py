@@ -13,10 +13,10 @@ from mdg_core import jobs, ui
 from mdg_core.reports import REPORT_KINDS, report_kind
 from mdg_core.reports.common import ReportKind, SectionSpec
 from mdg_core.reports.job import ARTIFACT_KIND, load, report_key, saved_label
+from mdg_core.reports.privacy import risky_rows_measured
 
-PLOTLY = {"displaylogo": False}
 JOB_KEY = "mdg.reports.job"
-OPEN_KEY = "mdg.reports.open"
+FOR_KEY = "mdg.reports.job_for"  # the report key (kind, A, B, options) the job was started for
 ICONS = {"good": ":material/check_circle:", "review": ":material/warning:", "risky": ":material/dangerous:"}
 store = ui.get_store()
 
@@ -58,24 +58,26 @@ def _render(report: dict[str, Any], where: str) -> None:
         for name, rows in [(n, r) for n, r in sec.get("tables", {}).items() if r]:
             with st.expander(name.replace("_", " ").capitalize(), expanded=bool(spec and name in spec.open_tables)):
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-                if spec and spec.drop_risky and name == "riskiest_rows":
-                    _drop_button(report, sec, where)
+                if spec and spec.drop_risky and name == "riskiest_rows" and where == "new":
+                    _drop_button(report, sec)
         grid = st.columns(2)
         for i, fig in enumerate(sec.get("figures", [])):
-            grid[i % 2].plotly_chart(go.Figure(fig), config=PLOTLY, key=f"mdg.reports.fig.{where}.{sec['key']}.{i}")
+            ui.plotly(grid[i % 2], go.Figure(fig), f"mdg.reports.fig.{where}.{sec['key']}.{i}")
 
 
-def _drop_button(report: dict[str, Any], sec: dict[str, Any], where: str) -> None:
+def _drop_button(report: dict[str, Any], sec: dict[str, Any]) -> None:
+    if not (count := risky_rows_measured(sec["metrics"])):  # with none it would copy #B under a new number
+        return
     threshold = float(sec["metrics"].get("dcr_holdout_p5") or 0.0)
-    st.caption(f"Drop every synthetic row that copies a training row or lies closer to one than {threshold:.4f} "
-               "(the distance 95 % of unseen holdout rows exceed), save the rest as a new version, and re-run.")
-    busy = ui.active_job_id(JOB_KEY) is not None
-    if st.button("Drop risky rows and re-run", icon=":material/delete_sweep:", disabled=busy,
-                 key=f"mdg.reports.drop.{where}.{report['b']}"):
-        params = {**{k: report[k] for k in ("kind", "a", "b", "holdout", "target")}, "seed": report.get("seed", 0),
-                  "drop_risky_threshold": threshold}
+    st.caption(f"About {count:,} risky rows: drop each synthetic row that copies a training row or lies closer to "
+               f"one than {threshold:.4f} (95 % of unseen holdout rows lie farther), keep the rest as a new version.")
+    if st.button("Drop risky rows and re-run", icon=":material/delete_sweep:", key=f"mdg.reports.drop.{report['b']}",
+                 disabled=ui.active_job_id(JOB_KEY) is not None):
+        form = {k: report[k] for k in ("kind", "a", "b", "holdout", "target")}
+        params = {**form, "seed": report.get("seed", 0), "drop_risky_threshold": threshold}
         st.session_state[JOB_KEY] = jobs.submit(store, "report", params,
                                                  f"Drop risky rows of #{report['b']} and re-run {report['kind']}")
+        st.session_state[FOR_KEY] = report_key(*form.values())
         st.rerun()
 
 
@@ -84,23 +86,20 @@ def _on_done(info: jobs.JobInfo) -> None:
     if result.get("new_dataset_id"):
         st.info(f"Dropped {result['dropped_rows']:,} risky rows: new dataset #{result['new_dataset_id']}.",
                 icon=":material/delete_sweep:")
-    st.session_state[OPEN_KEY] = result.get("key")
+        if st.session_state.get(FOR_KEY) != result["key"]:  # show the new version as B, and its report
+            st.session_state[FOR_KEY] = result["key"]
+            ui.pick_pair_b("mdg.reports", result["new_dataset_id"])
+            st.rerun()
 
 
 def _inputs(kind: ReportKind) -> tuple[Any, Any, int | None, str | None]:
-    """The two datasets, and the holdout and target when the kind uses them."""
-    current = ui.current_dataset()
-    left, right = st.columns(2)
-    with left:
-        a = ui.dataset_picker(kind.labels[0], "mdg.reports.a",
-                              default=current.parent_id if current and current.parent_id else None)
-    with right:
-        b = ui.dataset_picker(kind.labels[1], "mdg.reports.b", default=current.id if current else None,
-                              exclude=a.id if a else None)
+    """The real dataset and a synthetic one made from it, and the holdout and target when the kind uses them."""
+    a, b = ui.report_pair(kind.labels, "mdg.reports")
     holdout: int | None = None
     target: str | None = None
     if a and b and kind.uses_holdout:
-        splits = [d for d in store.list(kinds=["split"]) if d.id not in (a.id, b.id)]
+        splits = sorted((d for d in store.list(kinds=["split"]) if d.id not in (a.id, b.id)),
+                        key=lambda d: d.parent_id != a.id)  # A's own holdouts first
         labels = {d.id: ui.dataset_label(d) for d in splits}
         holdout = st.selectbox("Holdout (real rows kept out of training)", [None, *labels], key="mdg.reports.holdout",
                                format_func=lambda i: "Automatic: the generation run's holdout, if any" if i is None
@@ -120,22 +119,23 @@ with new_tab:
     st.caption(kind.help)
     a, b, holdout, target = _inputs(kind)
     if a and b:
-        existing = load(store, report_key(name, a.id, b.id, holdout, target))
+        key = report_key(name, a.id, b.id, holdout, target)
+        existing = load(store, key)  # shown only for exactly this choice of kind, A, B and options
         label = "Re-run report" if existing else "Run report"
         if st.button(label, type="primary", icon=":material/play_arrow:", key="mdg.reports.run",
                      disabled=ui.active_job_id(JOB_KEY) is not None):
             params = {"kind": name, "a": a.id, "b": b.id, "holdout": holdout, "target": target, "seed": 0}
             st.session_state[JOB_KEY] = jobs.submit(store, "report", params, f"{kind.title} report #{b.id} vs #{a.id}")
-            st.session_state[OPEN_KEY] = None
+            st.session_state[FOR_KEY] = key
             st.rerun()
+        if ui.active_job_id(JOB_KEY, ["report"]) is None and st.session_state.get(FOR_KEY) != key:
+            st.session_state.pop(JOB_KEY, None)  # a finished job of another choice: its outcome is not this one's
         info = ui.job_panel(JOB_KEY, on_done=_on_done, recover_kinds=["report"])
-        open_key = st.session_state.get(OPEN_KEY) if info is not None and not info.active else None
-        shown = load(store, open_key) if open_key else existing
-        if shown is None and (info is None or not info.active):
+        if existing is None and info is None:
             st.info("No report for this choice yet: run one.", icon=":material/info:")
-        elif shown is not None and (info is None or not info.active):
+        elif existing is not None and (info is None or not info.active):
             with ui.user_errors("Showing the report"):
-                _render(shown, "new")
+                _render(existing, "new")
 
 with saved_tab:
     arts = store.list_artifacts(ARTIFACT_KIND)

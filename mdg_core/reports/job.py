@@ -167,6 +167,9 @@ def drop_risky_rows(store: DatasetStore, a: int, b: int, holdout: int | None, th
     synth = store.load(b)
     pair = align(store.load(train_id), synth)
     mask = risky_row_mask(pair.a, pair.b, float(threshold), progress)
+    if not mask.any():  # a copy of #b under a new number would only clutter the catalogue
+        raise ReportError(f"No row of #{b} copies a training row or lies closer to one than {threshold:.4f}: "
+                          "there is nothing to drop, and no new version was made.")
     if mask.all():
         raise ReportError(f"Every row of #{b} is a copy of, or too close to, a training row; nothing would be "
                           "left. Generate again with a different generator or settings.")

@@ -281,6 +281,15 @@ def risky_row_mask(train: pd.DataFrame, synth: pd.DataFrame, threshold: float,
     return risky
 
 
+def risky_rows_measured(metrics: dict[str, Any]) -> int:
+    """About how many synthetic rows "drop risky rows" would remove, from a report's distance metrics: the
+    share of measured rows that copy a training row, sit on one or lie closer to one than the holdout's 5th
+    percentile, times the synthetic rows; 0 only when the report measured none (then there is nothing to offer)."""
+    share = max(float(metrics.get(m) or 0.0) for m in (
+        "exact_match_share_synthetic", "zero_distance_share_synthetic", "synthetic_below_holdout_p5"))
+    return int(np.ceil(share * int(metrics.get("synthetic_rows") or 0)))
+
+
 def compute(inputs: ReportInputs, progress: Progress, seed: int) -> Section:
     return distance_section(inputs.pair.a, inputs.holdout, inputs.pair.b, progress, seed)[0]
 

@@ -4,21 +4,28 @@ Columns are visited one after another. The first is drawn from its real values; 
 gets a decision tree fitted on the columns before it, and a synthetic row is routed through that
 tree to a leaf and takes the value of a real training row in the same leaf (a donor). Donors are
 picked for all rows of a leaf at once (rows sorted by leaf, one random offset each), never in a
-Python loop per row. Trees this deep keep interactions that copulas and small networks lose, in
-seconds, which is why this is the recommended default.
+Python loop per row. Trees keep the interactions that copulas and small networks lose, in seconds,
+which is why this is the recommended default.
 
 - Visit order: by dependence (greedy on normalised mutual information, strongest first); an
   analyst's ``column_order`` goes first, the rest follow by dependence.
 - Numbers and dates are modelled as numbers (dates in seconds) and come back in their own dtype.
-  A number or date with gaps gets a missing indicator drawn first (a tree on the earlier columns,
-  so P(B missing | A missing) survives) and a value tree fitted on the rows that have a value.
-  In categories, missing is one more outcome of the same tree.
+  Where the earlier numbers explain a number well (R² ≥ 0.5), its tree models the residual of a
+  least-squares plane and a synthetic value is the plane at the row's own values plus a donor's
+  residual: near-linear relations stay sharp instead of becoming steps as wide as a leaf.
+- Missing values: a column with gaps gets a missing indicator drawn first (a tree on the earlier
+  columns, so P(B missing | A missing) survives; the real share of gaps is placed by systematic
+  sampling on the leaves' shares), then a value tree fitted on the rows that have a value.
 - Wide categories: trees see the ``max_categories`` most frequent levels, the rest share one code;
   donors still hand over the real level, so the real frequencies and the full set survive.
-- Privacy: ``min_samples_leaf`` (no leaf decides on fewer real rows), optional ``smoothing`` of
-  numbers drawn from a leaf (Gaussian kernel noise with the leaf's own bandwidth, kept inside the
-  leaf's range) and ``no_copies`` (a synthetic row equal to a training row on every modelled column
-  is drawn again). All three are parameters, so every run records them.
+- Privacy: leaves hold at least ``min_samples_leaf`` real rows and at least ``min_leaf_share`` of
+  them (the larger applies: big tables get proportionally coarse leaves, which costs almost no
+  fidelity and keeps synthetic rows from hugging training rows); one synthetic row never takes two
+  values from the same real row (a donor already used by the row is drawn again); ``smoothing``
+  adds kernel noise to continuous numbers and dates (those with many distinct values; counts, codes
+  and clock times keep real values, whose spikes noise would smear) and to the residuals under a
+  plane; ``no_copies`` redraws a synthetic row that equals a training row on every modelled
+  column. All are parameters, so every run records them.
 - Keys and PII columns, conditions, rules and the real table's shape are the shared mechanisms of
   ``Generator`` and ``mdg_core.rules``. Conditions on the first columns of the visit order are
   exact and direct (donors among the matching real rows); others use the shared
@@ -28,6 +35,7 @@ seconds, which is why this is the recommended default.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +51,9 @@ if TYPE_CHECKING:
 ORDER_SAMPLE = 5_000  # rows used to measure dependence for the visit order
 ORDER_BINS = 16  # numbers are cut into this many quantile bins to measure dependence
 SMOOTH_MIN_DISTINCT = 20  # numbers with fewer distinct values are counts or codes: never smoothed
+SMOOTH_MIN_SHARE = 0.2  # …and so are numbers that repeat (fewer distinct values than this share of rows)
 MAX_REDRAWS = 20  # rounds of redrawing rows that equal a training row
+LINEAR_MIN_R2 = 0.5  # a number gets a plane under its tree when the earlier numbers explain this much
 
 
 @dataclass
@@ -53,6 +63,7 @@ class _Column:
     name: str
     kind: str  # number | date | category
     offset: float = 0.0  # numbers are stored minus their minimum (float32 keeps its precision)
+    span: float = 0.0  # the real maximum minus the minimum
     sentinel: float = -1.0  # the predictor value of a missing number: below every real one
     levels: list[Any] | None = None  # category levels the trees tell apart, most frequent first
     smooth: bool = False
@@ -197,12 +208,56 @@ class _Gaps:
 
 
 @dataclass
+class _Linear:
+    """A least-squares plane through the earlier numeric columns; the tree then models what it leaves.
+
+    Donor values alone turn a near-linear relation (arrival delay ≈ departure delay + …) into steps
+    as wide as a leaf. With a strong plane (R² ≥ ``LINEAR_MIN_R2``) a synthetic value is the plane
+    at the row's own predictors plus the residual of a donor from the tree's leaf, so the relation
+    stays sharp and values are no longer verbatim real ones.
+    """
+
+    at: np.ndarray  # positions (in visit order) of the predictor columns
+    missing: np.ndarray  # each predictor's encoded missing value (float32 sentinel)
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # intercept first
+    r2: float = 0.0  # share of the number's variance the plane explains (training rows)
+
+    @classmethod
+    def fit(cls, X: np.ndarray, at: list[int], missing: list[float], y: np.ndarray) -> _Linear | None:
+        if not at or len(y) < 10 * (len(at) + 1):
+            return None
+        Z = X[:, at].astype(np.float64)
+        gone = np.asarray(missing, dtype=np.float32) == Z
+        present = np.where(gone, np.nan, Z)
+        mean = np.nan_to_num(np.nanmean(present, axis=0)) if (~gone).any() else np.zeros(len(at))
+        scale = np.nan_to_num(np.nanstd(present, axis=0)) if (~gone).any() else np.ones(len(at))
+        scale[scale == 0] = 1.0
+        line = cls(np.asarray(at), np.asarray(missing, dtype=np.float32), mean, scale, np.zeros(len(at) + 1))
+        A = np.column_stack([np.ones(len(y)), line.design(X)])
+        line.coef = np.linalg.lstsq(A, y, rcond=None)[0]
+        spread = float(np.var(y))
+        line.r2 = 1 - float(np.var(y - A @ line.coef)) / spread if spread > 0 else 0.0
+        return line if line.r2 >= LINEAR_MIN_R2 else None
+
+    def design(self, X: np.ndarray) -> np.ndarray:
+        Z = X[:, self.at]
+        return np.asarray((np.where(self.missing == Z, self.mean, Z.astype(np.float64)) - self.mean) / self.scale)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(self.coef[0] + self.design(X) @ self.coef[1:], dtype=float)
+
+
+@dataclass
 class _Step:
     """One column in the visit order: whether a cell is missing (optional), then its value."""
 
     column: _Column
     missing: _Gaps | None  # None: the column has no gaps (or only gaps)
     value: _Leaves | None  # None only when the column is missing in every real row
+    line: _Linear | None = None  # numbers: the plane the value tree's residuals are relative to
+    target: np.ndarray | None = None  # numbers: per training row, what the value tree modelled
 
 
 class SequentialTrees(Generator):
@@ -215,9 +270,13 @@ class SequentialTrees(Generator):
             ParamSpec("min_samples_leaf", "int", 5, 1, 100_000, label="Minimum real rows per leaf",
                       help="Every value is drawn from a group of at least this many real rows: higher is "
                            "more private and smoother, lower follows the data more closely."),
-            ParamSpec("smoothing", "float", 0.0, 0.0, 3.0, label="Smoothing of numbers",
-                      help="Kernel noise on numbers and dates drawn from a leaf, as a multiple of the "
-                           "leaf's rule-of-thumb bandwidth (0: real values only; 1: full smoothing)."),
+            ParamSpec("min_leaf_share", "float", 0.002, 0.0, 0.5, label="Minimum share of rows per leaf",
+                      help="Leaves also hold at least this share of the training rows (0.002: 60 of "
+                           "30,000); the larger of the two minimums applies. 0: the row count alone."),
+            ParamSpec("smoothing", "float", 1.0, 0.0, 3.0, label="Smoothing of numbers",
+                      help="Kernel noise on continuous numbers and dates drawn from a leaf, as a multiple "
+                           "of the rule-of-thumb bandwidth (0: real values only). Counts, codes and other "
+                           "numbers with few distinct values always keep real values."),
             ParamSpec("no_copies", "bool", True, label="Never copy a training row",
                       help="A synthetic row equal to a real training row on every modelled column is "
                            "drawn again."),
@@ -238,7 +297,8 @@ class SequentialTrees(Generator):
 
         prefix = self._analyst_order(df)
         n = len(df)
-        leaf = int(self.params["min_samples_leaf"])
+        leaf = max(int(self.params["min_samples_leaf"]), math.ceil(float(self.params["min_leaf_share"]) * n))
+        self.leaf_size_ = leaf
         smoothing = float(self.params["smoothing"])
         self.train_ = df.reset_index(drop=True)
         columns = {c: self._describe(df[c], c) for c in df.columns}
@@ -276,11 +336,20 @@ class SequentialTrees(Generator):
                     x = col.numbers(s) - col.offset
                     self.numbers_[name] = x
                     yv = x[rows]
+                    numeric = [k for k in range(j) if self.steps_[k].column.kind != "category"]
+                    line = _Linear.fit(Xv, numeric, [self.steps_[k].column.sentinel for k in numeric], yv) \
+                        if big else None
+                    if line is not None:
+                        yv = yv - line.predict(Xv)
+                    target = np.full(n, np.nan)
+                    target[rows] = yv
                     tree = None
                     if big and np.unique(yv).size > 1:
                         tree = DecisionTreeRegressor(min_samples_leaf=leaf, random_state=seed).fit(Xv, yv)
-                    value = _Leaves.build(tree, Xv, rows, yv, smoothing if col.smooth else 0.0)
-            step = _Step(col, missing, value)
+                    # a plane's residuals are smoothed too: the values are new numbers anyway
+                    value = _Leaves.build(tree, Xv, rows, yv, smoothing if col.smooth or line is not None else 0.0)
+            step = _Step(col, missing, value) if col.kind == "category" or value is None else \
+                _Step(col, missing, value, line, target)
             self.encoded_[:, j] = col.predictor(s)
             self.steps_.append(step)
         self.train_hashes_ = np.sort(_row_hashes(self.train_))
@@ -330,12 +399,14 @@ class SequentialTrees(Generator):
         if np.isnan(x).all():
             return col
         lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
-        col.offset, col.sentinel = lo, -1.0 - (hi - lo)
+        col.offset, col.span, col.sentinel = lo, hi - lo, -1.0 - (hi - lo)
         shape = self.shape_.get(name)
         col.integer = shape.kind == "int"
         col.decimals = shape.decimals
         col.date_only = bool(shape.date_only)
-        col.smooth = shape.kind in ("int", "float", "datetime") and s.nunique() >= SMOOTH_MIN_DISTINCT
+        distinct = s.nunique()
+        col.smooth = shape.kind in ("int", "float", "datetime") and distinct >= max(
+            SMOOTH_MIN_DISTINCT, SMOOTH_MIN_SHARE * s.notna().sum())
         return col
 
     def _visit_order(self, df: pd.DataFrame, columns: dict[str, _Column], prefix: list[str]) -> list[str]:
@@ -412,8 +483,8 @@ class SequentialTrees(Generator):
                 raise GeneratorError(
                     f"{at.size:,} of {n:,} synthetic rows were still copies of training rows after {rounds} "
                     "redraws: the trees are too fine for this table. Raise the minimum real rows per leaf "
-                    f"(min_samples_leaf, now {self.params['min_samples_leaf']}), turn on smoothing, or allow "
-                    "copies (no_copies=false)."
+                    f"(min_samples_leaf; leaves now hold at least {self.leaf_size_}), turn on smoothing, or "
+                    "allow copies (no_copies=false)."
                 )
             self.copies_redrawn_ += at.size
             part = state.take(at)
@@ -446,27 +517,42 @@ class SequentialTrees(Generator):
                 total = round(self.shape_.get(step.column.name).missing_share * n) if exact_gaps else None
                 live = ~step.missing.draw(P, rng, total)
                 d[~live] = step.missing.donor
-            smoothed = None
+            computed = None
             if step.value is not None and live.any():
-                leaf = step.value.leaf(P[live] if not live.all() else P)
-                d[live] = step.value.donors(leaf, rng)
-                if step.value.bandwidth is not None:
-                    smoothed = self._smooth(step, d[live], leaf, rng)
+                P_live = P[live] if not live.all() else P
+                leaf = step.value.leaf(P_live)
+                d_live = step.value.donors(leaf, rng)
+                if j:
+                    used = state.donors[live, :j] if not live.all() else state.donors[:, :j]
+                    for _ in range(3):
+                        clash = (used == d_live[:, None]).any(axis=1)
+                        if not clash.any():
+                            break
+                        d_live[clash] = step.value.donors(leaf[clash], rng)
+                d[live] = d_live
+                if step.line is not None or step.value.bandwidth is not None:
+                    computed = self._number(step, d[live], leaf, P_live, rng)
             state.donors[:, j] = d
             X[:, j] = self.encoded_[d, j]
-            if step.value is not None and step.value.bandwidth is not None:
+            if step.value is not None and (step.line is not None or step.value.bandwidth is not None):
                 column = state.smoothed.setdefault(j, np.full(n, np.nan))
                 column[:] = np.nan
-                if smoothed is not None:
-                    column[live] = smoothed
-                    X[live, j] = smoothed.astype(np.float32)
+                if computed is not None:
+                    column[live] = computed
+                    X[live, j] = computed.astype(np.float32)
 
-    def _smooth(self, step: _Step, d: np.ndarray, leaf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def _number(self, step: _Step, d: np.ndarray, leaf: np.ndarray, P: np.ndarray,
+                rng: np.random.Generator) -> np.ndarray:
+        """A number that is not a verbatim donor value: the donor's residual on the row's own plane,
+        and/or the donor's value with kernel noise (kept inside the leaf's range)."""
         leaves = step.value
-        assert leaves is not None and leaves.bandwidth is not None
-        assert leaves.low is not None and leaves.high is not None
-        x = self.numbers_[step.column.name][d] + rng.standard_normal(len(d)) * leaves.bandwidth[leaf]
-        x = np.clip(x, leaves.low[leaf], leaves.high[leaf])
+        assert leaves is not None and step.target is not None
+        x = step.target[d]
+        if leaves.bandwidth is not None:
+            assert leaves.low is not None and leaves.high is not None
+            x = np.clip(x + rng.standard_normal(len(d)) * leaves.bandwidth[leaf], leaves.low[leaf], leaves.high[leaf])
+        if step.line is not None:
+            x = np.clip(x + step.line.predict(P), 0.0, step.column.span)
         return step.column.resolution(x)
 
     def _frame(self, state: _Draw) -> pd.DataFrame:

@@ -131,6 +131,7 @@ def main() -> None:
                              "compare them with the baseline stored there")
     args = parser.parse_args()
 
+    from mdg_core.generators import metadata as md
     from mdg_core.generators.registry import availability, list_generators, spec
     from mdg_core.generators.scores import quality_score
     from mdg_core.store import DatasetStore
@@ -156,6 +157,7 @@ def main() -> None:
             real = real.head(args.rows)
         info = store.save(real, ds, "uploaded")
         loaded = store.load(info.id)
+        stored = md.for_dataset(store, info.id, loaded)  # the metadata the reports judge columns by
         print(f"\n== {ds}: {len(real):,} rows × {real.shape[1]} columns", flush=True)
         rows: list[dict[str, Any]]
         kept = report["datasets"].get(ds, {}).get("results", []) if args.update else []
@@ -165,7 +167,7 @@ def main() -> None:
         else:
             base = plain_sdv(loaded, len(loaded), 0.2, work)
             train_like = loaded.sample(frac=0.8, random_state=0)
-            base["quality"] = quality_score(train_like, base.pop("synthetic"))
+            base["quality"] = quality_score(train_like, base.pop("synthetic"), stored)
             rows = [{"generator": "plain SDV GaussianCopula (baseline)", **base}]
         base_quality = base["quality"]
         print(f"baseline: fit {base['fit_seconds']:.1f}s sample {base['sample_seconds']:.1f}s "
@@ -180,7 +182,7 @@ def main() -> None:
             r = run_generator(store, info.id, name, params, len(loaded), args.timeout)
             if "error" not in r:
                 train = store.load(r["train_dataset_id"])
-                r["quality"] = quality_score(train, store.load(r["output_dataset_id"]))
+                r["quality"] = quality_score(train, store.load(r["output_dataset_id"]), stored)
                 store.delete(r["output_dataset_id"])
             r = {k: v for k, v in r.items() if k not in ("violations",)}
             row = {"generator": name, "params": params, **r}

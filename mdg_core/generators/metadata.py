@@ -18,6 +18,7 @@ from mdg_core.errors import InvalidParameterError
 from mdg_core.generators.shape import FAKERS
 
 META_KEY = "generation_metadata"
+DETECT_ROWS = 20_000
 MODEL_SDTYPES = ("numerical", "categorical", "datetime", "boolean")
 SDTYPES = MODEL_SDTYPES + ("id",) + tuple(sorted(FAKERS))
 _NAME_HINTS = [
@@ -124,12 +125,14 @@ def from_table(table: pd.DataFrame) -> dict[str, Any]:
 
 
 def for_dataset(store: Any, dataset_id: int, df: pd.DataFrame | None = None) -> dict[str, Any]:
-    """The stored metadata of a dataset, or freshly detected (on a sample) when there is none."""
+    """The stored metadata of a dataset, or freshly detected on its first ``DETECT_ROWS`` rows when there
+    is none (the same rows whether or not the caller has already loaded them, so a generation run and
+    the reports of its output judge columns alike)."""
     info = store.get(dataset_id)
     stored = (info.meta or {}).get(META_KEY)
     if stored and set(stored.get("columns", {})) == set(info.column_names):
         return dict(stored)
-    frame = df if df is not None else store.load(dataset_id, limit=20_000)
+    frame = df.head(DETECT_ROWS) if df is not None else store.load(dataset_id, limit=DETECT_ROWS)
     return detect(frame)
 
 

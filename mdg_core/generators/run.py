@@ -25,8 +25,7 @@ import pandas as pd
 
 from mdg_core.config import load_settings
 from mdg_core.errors import CancelledError, GeneratorError, InvalidParameterError, MdgError, StoreError
-from mdg_core.generators import metadata as md
-from mdg_core.generators import registry
+from mdg_core.generators import metadata as md, registry
 from mdg_core.generators.base import Generator
 from mdg_core.jsonable import jsonable
 from mdg_core.rules import Rule, prepare
@@ -294,7 +293,7 @@ def compare(ctx: Any, dataset_id: int, generators: list[str], params: dict[str, 
             out, report = sample_with_rules(gen, n, seed, prep.rules)
             row["sample_seconds"] = time.perf_counter() - started
             ctx.progress(base + step * 0.85, 1, f"{name}: scoring")
-            row.update(compare_scores(train, hold, out))  # the Quality and Privacy reports' own numbers
+            row.update(compare_scores(train, hold, out, prep.stored))  # the Quality and Privacy reports' numbers
             row["violations_before"] = sum(r["before"] for r in report["rules"])
             row["params"] = gen.params
         except CancelledError:

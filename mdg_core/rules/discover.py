@@ -30,10 +30,17 @@ def discover(df: pd.DataFrame, sample_rows: int = 50_000) -> list[Candidate]:
     return out
 
 
+def _is_key(s: pd.Series) -> bool:
+    """Whole numbers, one per row, none missing: a key. Generators make fresh keys, so a range or an
+    order over a key is no property of the data and could not be kept (it would refuse every row)."""
+    return (pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+            and len(s) >= MIN_ROWS and s.notna().all() and s.is_unique)
+
+
 def _inequalities(df: pd.DataFrame) -> list[Candidate]:
     groups = {
         "number": [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype)
-                   and not pd.api.types.is_bool_dtype(df[c].dtype)][:MAX_COLUMNS],
+                   and not pd.api.types.is_bool_dtype(df[c].dtype) and not _is_key(df[c])][:MAX_COLUMNS],
         "date": [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype)][:MAX_COLUMNS],
     }
     found: list[Candidate] = []
@@ -97,7 +104,7 @@ def _ranges(df: pd.DataFrame) -> list[Candidate]:
     found: list[Candidate] = []
     for c in df.columns:
         s = df[c].dropna()
-        if len(s) < MIN_ROWS or pd.api.types.is_bool_dtype(s.dtype):
+        if len(s) < MIN_ROWS or pd.api.types.is_bool_dtype(s.dtype) or _is_key(df[c]):
             continue
         if pd.api.types.is_numeric_dtype(s.dtype):
             lo, hi = s.min().item(), s.max().item()

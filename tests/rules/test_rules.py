@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from mdg_core.errors import InvalidParameterError
-from mdg_core.generators import get
-from mdg_core.generators import metadata as md
+from mdg_core.generators import get, metadata as md
 from mdg_core.rules import FixedCombination, Inequality, ValueRange, discover, from_dict, prepare
 from mdg_core.rules.enforce import sample_with_rules
 
@@ -48,6 +47,21 @@ def test_discovery_proposes_the_rules_the_data_keeps(customers: pd.DataFrame) ->
     assert any(r.endswith("≤ monthly_spend ≤ 124.6") for r in rules)
     # an inequality that does not hold is never proposed
     assert "last_active ≤ signup_date" not in rules
+
+
+def test_discovery_proposes_no_rule_over_a_numeric_key() -> None:
+    """SDMetrics' demo table: student_id is an integer key; generators make fresh keys, so a range or an
+    order over it would refuse every sampled row."""
+    import warnings
+
+    import sdmetrics
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        real = sdmetrics.load_demo(modality="single_table")[0]["student_placements"]
+    rules = [c.rule for c in discover(real)]
+    assert not [r for r in rules if "student_id" in r.columns()]
+    assert any(isinstance(r, ValueRange) and r.column == "high_perc" for r in rules)  # real ranges still found
 
 
 def test_enforcement_removes_every_violation_and_reports_counts(customers: pd.DataFrame) -> None:

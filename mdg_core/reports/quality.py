@@ -4,6 +4,10 @@
   structure), with their overall and per-column scores.
 - Charts: each column's real vs synthetic distribution, the pairs whose trend is reproduced worst,
   a Spearman correlation-difference heatmap and a pair-trend score heatmap.
+With a holdout (real rows the generator never saw) the section also scores the holdout itself against
+the training rows: the *ceiling*, what fresh real data reaches. SDMetrics rewards copying, so a score
+above the ceiling is only "good" when the Privacy report's own distance measures (DCR share against
+the holdout, exact copies) show no copying.
 On large data SDMetrics runs on equal-size seeded samples (the report says so): its pair metrics
 scale with rows × pairs and a sample of 50,000 rows already pins scores to ±0.01.
 """
@@ -17,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mdg_core.reports import utility
+from mdg_core.reports import privacy, utility
 from mdg_core.reports.common import (
     Headline,
     Pair,
@@ -29,6 +33,8 @@ from mdg_core.reports.common import (
     as_category,
     as_numeric,
     figure_json,
+    fmt_pct,
+    kind_from_sdtype,
     no_progress,
     records,
     sample,
@@ -36,6 +42,9 @@ from mdg_core.reports.common import (
 
 SDMETRICS_ROWS = 50_000
 SCORE_GOOD, SCORE_REVIEW = 0.85, 0.7
+CEILING_MARGIN = 0.05  # above the ceiling by more than this is not sampling noise (two real samples differ less)
+COPY_SHARE_GAP = 0.08  # DCR share over its no-memorisation baseline the Privacy report calls "review"
+COPY_EXACT_GAP = 0.01  # exact-copy share over the holdout's the Privacy report calls "review"
 MAX_COLUMN_CHARTS = 30
 PAIR_CHARTS = 3
 POINTS = 600
@@ -281,6 +290,46 @@ def quality_section(pair: Pair, progress: Progress = no_progress, seed: int = 0,
     return sec
 
 
+def holdout_pair(pair: Pair, holdout: pd.DataFrame) -> Pair:
+    """The holdout against the same training rows, columns judged by the same metadata (what ``align``
+    does with it), so its score is the ceiling the synthetic score is read against."""
+    hold = holdout[pair.columns].reset_index(drop=True)
+    kinds = {c: kind_from_sdtype(pair.sdtypes.get(c), pair.a[c], hold[c]) for c in pair.columns}
+    return Pair(pair.a, hold, kinds, pair.a_label, "holdout", [], pair.sdtypes, pair.primary_key)
+
+
+def ceiling_check(sec: Section, pair: Pair, holdout: pd.DataFrame, seed: int = 0,
+                  max_rows: int = SDMETRICS_ROWS) -> None:
+    """Read the synthetic score against the holdout's own (the ceiling) and the Privacy report's copying
+    measures on the same rows; flag a score above the ceiling as possible copying when the distances
+    show copying or it beats fresh real data by more than ``CEILING_MARGIN``."""
+    score = float(sec.metrics["overall_score"])
+    ceiling = overall_quality(holdout_pair(pair, holdout), seed, max_rows)
+    m = privacy.distances(pair.a, holdout[pair.columns].reset_index(drop=True), pair.b, seed=seed).metrics
+    share, base = m["dcr_share"], m["dcr_share_baseline"]
+    exact, exact_hold = m["exact_match_share_synthetic"], m["exact_match_share_holdout"]
+    sec.metrics.update(holdout_ceiling=ceiling, above_ceiling=None if ceiling is None else score - ceiling,
+                       dcr_share=share, dcr_share_baseline=base, exact_match_share_synthetic=exact,
+                       exact_match_share_holdout=exact_hold)
+    if ceiling is None:
+        return
+    copying = share - base > COPY_SHARE_GAP or exact - exact_hold > COPY_EXACT_GAP
+    numbers = (f"quality {score:.1%} vs holdout ceiling {ceiling:.1%} (margin {CEILING_MARGIN:.0%}); "
+               f"DCR share {fmt_pct(share)} vs baseline {fmt_pct(base)} (copying above +{COPY_SHARE_GAP:.0%}), "
+               f"exact copies {fmt_pct(exact)} vs holdout {fmt_pct(exact_hold)} (copying above "
+               f"+{COPY_EXACT_GAP:.0%}).")
+    if score > ceiling and copying:
+        sec.flag("risky", "Possible copying: scores above what fresh real data reaches and sits on training "
+                          "rows: " + numbers)
+    elif score > ceiling + CEILING_MARGIN:
+        sec.flag("review", "Possible copying: scores above what fresh real data reaches, though the "
+                           "distances show no copying: " + numbers)
+    elif copying:
+        sec.flag("review", "Below the ceiling, but rows sit on training rows (see the Privacy report): " + numbers)
+    else:
+        sec.flag("good", "No sign of copying: " + numbers)
+
+
 def _f(x: Any) -> float | None:
     return None if x is None or (isinstance(x, float) and np.isnan(x)) else float(x)
 
@@ -291,13 +340,18 @@ def _pct(x: Any) -> str:
 
 
 def compute(inputs: ReportInputs, progress: Progress, seed: int) -> Section:
-    return quality_section(inputs.pair, progress, seed)
+    sec = quality_section(inputs.pair, progress, seed)
+    if inputs.holdout is not None and "overall_score" in sec.metrics:
+        progress(0.98, "Quality: holdout ceiling and copying")
+        ceiling_check(sec, inputs.pair, inputs.holdout, seed)
+    return sec
 
 
 SECTION = SectionSpec(
     "quality", compute, share=0.7,
     headlines=(Headline("Overall quality", "overall_score"), Headline("Column shapes", "column_shapes"),
-               Headline("Pair trends", "column_pair_trends"), Headline("Validity", "validity")),
+               Headline("Pair trends", "column_pair_trends"), Headline("Validity", "validity"),
+               Headline("Holdout ceiling", "holdout_ceiling"), Headline("Exact copies", "exact_match_share_synthetic")),
 )
 KIND = ReportKind(
     "quality", "Quality",

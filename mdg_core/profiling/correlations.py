@@ -37,7 +37,7 @@ def _is_categorical(series: pd.Series) -> bool:
     if kind in ("boolean", "category"):
         return True
     if kind == "text":
-        return series.nunique(dropna=True) <= MAX_LEVELS
+        return bool(series.nunique(dropna=True) <= MAX_LEVELS)
     return False
 
 

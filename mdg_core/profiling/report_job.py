@@ -80,7 +80,7 @@ def _tqdm_class(phase: str, progress: ProgressFn) -> type:
     start, end = PHASES[phase]
     sink = io.StringIO()
 
-    class _Forwarding(std_tqdm):  # type: ignore[misc,valid-type]
+    class _Forwarding(std_tqdm):
         """A silent tqdm that reports ydata-profiling's own task count to the job's progress."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -90,7 +90,7 @@ def _tqdm_class(phase: str, progress: ProgressFn) -> type:
             super().__init__(*args, **kwargs)
 
         def update(self, n: float | None = 1) -> bool | None:
-            out = super().update(n)
+            out: bool | None = super().update(n)
             total = max(float(self.total or 0), float(self.n), 1.0)
             label = self.postfix or self.desc or phase
             progress(start + (end - start) * float(self.n) / total, str(label).strip(", "))

@@ -24,8 +24,9 @@ Z_LIMIT = 3.0
 
 
 def _values(df: pd.DataFrame, column: str) -> np.ndarray:
-    values = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype="float64")
-    return values[np.isfinite(values)]
+    values: np.ndarray = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype="float64")
+    finite: np.ndarray = values[np.isfinite(values)]
+    return finite
 
 
 class CapOutliers(Rule):

@@ -40,14 +40,43 @@ def _badge(level: str) -> str:
     return f'<span class="badge" style="background:{VERDICT_COLORS.get(level, "#57606a")}">{html.escape(level)}</span>'
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
+# What the numbers of a list-valued metric stand for, in order (``rows`` of the re-identification section).
+LIST_PARTS = {"rows": ("training", "synthetic", "holdout"), "rows_compared": ("real", "synthetic")}
+_ISO_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def readable(value: Any, name: str = "") -> str:
+    """A value as a reader writes it (plain text, not yet escaped): ``26,049``, ``0.8934``,
+    ``training 26,049 · synthetic 5,000``, ``2026-11-29 17:37 UTC``, a date without a midnight time."""
+    if value is None or (isinstance(value, float) and value != value):
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, (list, dict)):
-        return html.escape(json.dumps(value, default=str)[:300])
-    return html.escape(str(value))
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{int(value):,}"
+        return f"{value:,.1f}" if abs(value) >= 1000 else f"{value:.4g}" if abs(value) >= 1e-3 else f"{value:.2e}"
+    if isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')} {readable(v, str(k))}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        parts = LIST_PARTS.get(name, ())
+        if len(parts) == len(value):
+            return " · ".join(f"{p} {readable(v)}" for p, v in zip(parts, value, strict=True))
+        return ", ".join(readable(v) for v in value)
+    text = str(value)
+    if match := _ISO_TIME.fullmatch(text):
+        day, minute, seconds, zone = match.groups()
+        if minute == "00:00" and (seconds or ":00").startswith(":00") and not zone:
+            return day
+        return f"{day} {minute}" + (" UTC" if zone in ("Z", "+00:00", "+0000") else f" {zone}" if zone else "")
+    return text
+
+
+def _fmt(value: Any, name: str = "") -> str:
+    text = readable(value, name)
+    return html.escape(text if len(text) <= 300 else text[:299] + "…")
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -75,9 +104,9 @@ def _shareable(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _metrics(metrics: dict[str, Any]) -> str:
     items = [(k, v) for k, v in metrics.items() if not isinstance(v, dict)]
     nested = [(k, v) for k, v in metrics.items() if isinstance(v, dict)]
-    out = "".join(f"<dt>{html.escape(k.replace('_', ' '))}</dt><dd style='margin:0'>{_fmt(v)}</dd>" for k, v in items)
+    out = "".join(f"<dt>{html.escape(k.replace('_', ' '))}</dt><dd style='margin:0'>{_fmt(v, k)}</dd>" for k, v in items)
     for name, sub in nested:
-        out += "".join(f"<dt>{html.escape(name)}: {html.escape(k.replace('_', ' '))}</dt><dd style='margin:0'>{_fmt(v)}</dd>"
+        out += "".join(f"<dt>{html.escape(name)}: {html.escape(k.replace('_', ' '))}</dt><dd style='margin:0'>{_fmt(v, k)}</dd>"
                        for k, v in sub.items())
     return f'<dl class="metrics">{out}</dl>'
 
@@ -175,7 +204,7 @@ def render(report: dict[str, Any]) -> str:
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(report['title'])}</title><style>{CSS}</style></head><body><main>"
         f"<h1>{html.escape(report['title'])}{_badge(report['verdict'])}</h1>"
-        f"<p class='meta'>Created {html.escape(report.get('created_at', ''))} · computed in "
+        f"<p class='meta'>Created {_fmt(report.get('created_at', ''))} · computed in "
         f"{float(report.get('seconds', 0)):.1f} s · MDG Workbench</p><ul class='meta'>{ds}</ul>{notes}"
         + "".join(parts) + "</main>" + "".join(f"<script>{js}</script>" for js in scripts) + "</body></html>"
     )

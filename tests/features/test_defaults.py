@@ -102,7 +102,9 @@ def test_an_all_distinct_measure_is_not_an_id_and_grouping_never_empties_a_colum
     from mdg_core.profiling.overview import compute_overview
 
     world = gapminder()  # pop: 1,704 distinct whole numbers, yet a measure; 142 countries at 0.7 % of rows each
-    found = {s.id for s in engine.suggest(world, pii=False)}
+    suggestions = engine.suggest(world, pii=False)
+    assert not [s.evidence for s in suggestions if "e+" in s.evidence]  # readable numbers ("min 60,011")
+    found = {s.id for s in suggestions}
     assert "flag_id:pop" not in found and not any(w.column == "pop" and w.code == "near_unique"
                                                    for w in compute_overview(world).warnings)
     assert "log_transform:pop" in found or "scale:pop" in found  # treated as the number it is

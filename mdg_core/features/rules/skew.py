@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, q
+from mdg_core.features.base import Facts, Rule, Suggestion, fmt, q
 
 SKEW_FROM = 2.0
 
@@ -24,7 +24,7 @@ class LogTransform(Rule):
     explanation = "log(1 + x) pulls in a long right tail so that a few large values no longer dominate."
 
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
-        return [self.suggestion([c.name], f"skew {c.skew:.1f}, all values ≥ 0 (min {c.min:,.3g})", {})
+        return [self.suggestion([c.name], f"skew {c.skew:.1f}, all values ≥ 0 (min {fmt(c.min)})", {})
                 for c in _skewed(facts) if c.min is not None and c.min >= 0]
 
     def code(self, columns: list[str], params: dict[str, Any]) -> str:
@@ -43,7 +43,7 @@ class YeoJohnson(Rule):
         for c in _skewed(facts):
             if c.min is not None and c.min < 0:
                 params = self.fit(df, [c.name], {})
-                out.append(self.suggestion([c.name], f"skew {c.skew:.1f} with negative values (min {c.min:,.3g}); "
+                out.append(self.suggestion([c.name], f"skew {c.skew:.1f} with negative values (min {fmt(c.min)}); "
                                            f"fitted λ = {params['lambda']:.3f}", params))
         return out
 

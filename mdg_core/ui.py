@@ -268,10 +268,15 @@ def pick_pair_b(key: str, dataset_id: int) -> None:
     st.session_state[f"{key}.b.pending"] = dataset_id
 
 
-def _keep_or_reset(key: str, anchor: object, options: list[int]) -> None:
-    """Forget a widget's choice when what its default follows changed, or when the choice is gone."""
-    if st.session_state.get(f"{key}.from") != anchor or st.session_state.get(key) not in options:
-        st.session_state.pop(key, None)
+def _default_choice(key: str, anchor: object, options: list[int], default: int | None) -> None:
+    """Give a widget its default when what the default follows (``anchor``) changed or its choice is gone.
+
+    Written through session state, not ``index``: only a value set that way reaches a widget the browser
+    already shows (with ``index`` the browser kept showing the old choice while the page used the new one)."""
+    value = st.session_state.get(key)
+    if (key not in st.session_state or st.session_state.get(f"{key}.from") != anchor
+            or (value is not None and value not in options)):
+        st.session_state[key] = default
         st.session_state[f"{key}.from"] = anchor
 
 
@@ -292,23 +297,18 @@ def report_pair(labels: tuple[str, str], key: str) -> tuple[DatasetInfo | None, 
     real = real_source(current)
     a_ids = [d.id for d in datasets if d.kind in REAL_KINDS] + [d.id for d in datasets if d.kind not in REAL_KINDS]
     left, right = st.columns(2)
-    _keep_or_reset(f"{key}.a", current.id if current else None, a_ids)
-    a_id = left.selectbox(labels[0], a_ids, index=a_ids.index(real.id) if real and real.id in by_id else 0,
-                          key=f"{key}.a", format_func=lambda i: dataset_label(by_id[i]))
-    a = by_id[a_id]
+    _default_choice(f"{key}.a", current.id if current else None, a_ids, real.id if real else a_ids[0])
+    a = by_id[left.selectbox(labels[0], a_ids, key=f"{key}.a", format_func=lambda i: dataset_label(by_id[i]))]
     children = sorted((d for d in get_store().descendants(a.id) if d.id in by_id), key=lambda d: -d.id)
     b_ids = [d.id for d in children] + [i for i in by_id if i != a.id and i not in {d.id for d in children}]
     synthetic = [d.id for d in children if d.kind == "synthetic"]
     default = current.id if current and current.id in synthetic else (synthetic[0] if synthetic else None)
-    _keep_or_reset(f"{key}.b", (a.id, current.id if current else None), b_ids)
+    _default_choice(f"{key}.b", (a.id, current.id if current else None), b_ids, default)
     pending = st.session_state.pop(f"{key}.b.pending", None)
     if pending in b_ids:
         st.session_state[f"{key}.b"] = pending
-    if f"{key}.b" in st.session_state:  # the widget's own value (a default as well would be refused)
-        default = None
     with right:
-        b_id = st.selectbox(labels[1], b_ids, index=b_ids.index(default) if default is not None else None,
-                            key=f"{key}.b", placeholder="Choose a dataset to compare with",
+        b_id = st.selectbox(labels[1], b_ids, index=None, key=f"{key}.b", placeholder="Choose a dataset to compare with",
                             format_func=lambda i: dataset_label(by_id[i])
                             + (f" · made from #{by_id[i].parent_id}" if i in {d.id for d in children} else ""))
         if not synthetic:

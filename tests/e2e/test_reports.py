@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from tests.e2e.harness import select_dataset, shot, tall_shot, wait_idle
-from tests.reports.conftest import ROOT, copy_generator, independent_generator, split, store_generated
+from tests.reports.conftest import (
+    ROOT,
+    copy_generator,
+    independent_generator,
+    split,
+    store_generated,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -90,3 +96,33 @@ def test_quality_and_drift_reports_render_charts(page, workbench):  # type: igno
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "classifier tells the two apart" in body
     tall_shot(page, "54_reports_drift", height=4200)
+
+
+def test_default_pairing_is_the_real_data_and_its_newest_synthetic(page, workbench):  # type: ignore[no-untyped-def]
+    penguins = pd.read_csv(ROOT / "data" / "penguins.csv")
+    train, _ = split(penguins, 0.7)
+    store = workbench.store
+    real = store.save(penguins, "e2e pairing penguins")
+    store.save(copy_generator(train), "e2e pairing older synth", "synthetic", parent_id=real.id)
+    newest = store.save(independent_generator(train), "e2e pairing newest synth", "synthetic", parent_id=real.id)
+    other = store.save(pd.read_csv(ROOT / "data" / "customers.csv"), "e2e pairing customers")  # unrelated, newer
+    page.reload()
+    wait_idle(page)
+    select_dataset(page, "e2e pairing penguins ·")
+    _open_reports(page)
+    boxes = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']")
+    assert f"#{real.id} · e2e pairing penguins" in boxes.nth(0).locator("input").first.input_value()
+    assert f"#{newest.id} · e2e pairing newest synth" in boxes.nth(1).locator("input").first.input_value()
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "unrelated" not in body and "No report for this choice yet" in body
+    page.get_by_role("button", name="Run report").click()
+    _wait_report(page, "Quality: #")
+    shot(page, "55_reports_default_pairing", full_page=False)
+    assert f"Quality report: #{newest.id} vs #{real.id}" in page.locator("[data-testid='stMain']").inner_text()
+
+    select_dataset(page, "e2e pairing customers ·")  # a real table with no synthetic data yet
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "generate one first" in body and f"#{newest.id} vs #{real.id}" not in body  # no stale result
+    assert f"#{other.id} · e2e pairing customers" in boxes.nth(0).locator("input").first.input_value()  # shown too
+    assert not boxes.nth(1).locator("input").first.input_value()
+    shot(page, "56_reports_generate_first", full_page=False)

@@ -11,6 +11,7 @@ pandas' own inference loses leading zeros, rounds long IDs and knows no thousand
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -24,8 +25,9 @@ NA_TOKENS = [
     "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 ]
-DISTINCT_CAP = 200_000
+DISTINCT_CAP = 50_000
 DISTINCT_CAP_BYTES = 32 * 1024 * 1024
+MERGE_AT = 20_000
 DATE_SAMPLE = 5000
 EXAMPLE_CHARS = 200
 TRUE_TOKENS = {"true", "yes", "t", "y"}
@@ -37,6 +39,7 @@ LONG_INT_RE = r"^\s*[+-]?\d{16,}\s*$"
 FLOAT_RE = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$|^\s*[+-]?(inf|Inf|INF|infinity|Infinity)\s*$"
 THOUSANDS_RE = r"^\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*$"
 WHOLE_THOUSANDS_RE = r"^\s*[+-]?\d{1,3}(,\d{3})*\s*$"
+ISO_PLAIN = {"%Y-%m-%d": r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d %H:%M:%S": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"}
 DECIMAL_COMMA_RE = r"^\s*[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*$"
 
 DATE_FORMATS = [
@@ -104,8 +107,12 @@ class ColumnStats:
         self.count = 0
         self.nulls = 0
         self.uniques: pa.Array | None = None
+        self._pending: list[pa.Array] = []
+        self._pending_len = 0
         self.capped = False
         self.all_int = True
+        self.plain_numbers = True  # every value is what Arrow's CSV reader parses as a number itself
+        self.iso_plain = True  # every value is a zero-padded ISO date or date-time, without spaces
         self.leading_zero = False
         self.fits_int64 = True
         self.all_float = True
@@ -129,22 +136,32 @@ class ColumnStats:
             return
         self.count += len(values)
         self._add_distinct(values)
-        batch_is_int = self.all_int and _all_match(values, INT_RE)
+        ints = _cast_or_none(values, pa.int64()) if self.all_int else None  # what a plain integer casts to
+        batch_is_int = ints is not None or (self.all_int and _all_match(values, INT_RE))
         if self.all_int and not batch_is_int:
             self.all_int = False
-        if batch_is_int:  # integers also match the float, thousands and decimal-comma forms
-            self.leading_zero = self.leading_zero or _any_match(values, LEADING_ZERO_RE)
-            self.fits_int64 = self.fits_int64 and _fits_int64(values)
-        elif self.all_float and not _all_match(values, FLOAT_RE):
+        # integers are also floats, and numbers also match the thousands and decimal-comma forms
+        batch_is_float = batch_is_int or (self.all_float and _all_match(values, FLOAT_RE))
+        batch_leading_zero = batch_is_int and _any_match(values, LEADING_ZERO_RE)
+        if batch_is_int:
+            self.leading_zero = self.leading_zero or batch_leading_zero
+            self.plain_numbers = self.plain_numbers and ints is not None
+            self.fits_int64 = self.fits_int64 and (ints is not None or _fits_int64(values))
+        elif batch_is_float:
+            self.plain_numbers = self.plain_numbers and _casts(values, pa.float64())
+        else:
             self.all_float = False
         if self.all_float and not self.float_inexact:
             self.float_inexact = _loses_digits_as_float(values)
         if self.all_thousands:
-            if not batch_is_int and not _all_match(values, rf"{THOUSANDS_RE}|{FLOAT_RE}"):
+            if not batch_is_float and not _all_match(values, rf"{THOUSANDS_RE}|{FLOAT_RE}"):
                 self.all_thousands = False
             else:
-                self.any_thousands = self.any_thousands or (not batch_is_int and _any_match(values, THOUSANDS_RE))
-                self.whole_thousands = self.whole_thousands and _all_match(values, WHOLE_THOUSANDS_RE)
+                self.any_thousands = self.any_thousands or (not batch_is_float and _any_match(values, THOUSANDS_RE))
+                if ints is not None and not batch_leading_zero:  # at most three digits, without a regex
+                    self.whole_thousands = self.whole_thousands and pc.max(pc.abs(ints)).as_py() < 1000
+                else:
+                    self.whole_thousands = self.whole_thousands and _all_match(values, WHOLE_THOUSANDS_RE)
         if self.all_decimal_comma and not batch_is_int:
             if not _all_match(values, DECIMAL_COMMA_RE):
                 self.all_decimal_comma = False
@@ -159,12 +176,21 @@ class ColumnStats:
             self.capped = True
             self.uniques = pc.unique(pc.utf8_slice_codeunits(values.slice(0, 5), 0, EXAMPLE_CHARS))
             return
-        batch = pc.unique(values)
-        merged = batch if self.uniques is None else pc.unique(pa.concat_arrays([self.uniques, batch]))
+        self._pending.append(pc.unique(values))
+        self._pending_len += len(self._pending[-1])
+        if self._pending_len > max(MERGE_AT, len(self.uniques) if self.uniques is not None else 0):
+            self._merge()  # merging only once the new values outnumber the known ones: linear overall
+
+    def _merge(self) -> None:
+        if not self._pending:
+            return
+        parts = ([self.uniques] if self.uniques is not None else []) + self._pending
+        merged = pc.unique(pa.concat_arrays(parts))
+        self._pending, self._pending_len = [], 0
         if len(merged) > DISTINCT_CAP or merged.nbytes > DISTINCT_CAP_BYTES:
             self.capped = True  # far too many to be categories; the first ones still give examples
             if self.uniques is None:
-                self.uniques = batch.slice(0, 5)
+                self.uniques = merged.slice(0, 5)
             return
         self.uniques = merged
 
@@ -178,6 +204,7 @@ class ColumnStats:
         if not self.date_formats:
             return
         stripped = pc.utf8_trim_whitespace(values)
+        self.iso_plain = self.iso_plain and _all_match(values, "|".join(ISO_PLAIN.values()))
         if any(fmt.startswith(("%d/%m", "%m/%d")) for fmt in self.date_formats):
             try:
                 parts = pc.split_pattern(stripped, "/", max_splits=2)
@@ -187,9 +214,13 @@ class ColumnStats:
                 self.second_over_12 = self.second_over_12 or bool(pc.any(pc.greater(second, 12)).as_py())
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 self.date_formats = [f for f in self.date_formats if not f.startswith(("%d/%m", "%m/%d"))]
-        self.date_formats = [
-            fmt for fmt in self.date_formats if parse_dates(stripped, fmt, utc=self.zoned).null_count == 0
-        ]
+        alive = []
+        for fmt in self.date_formats:
+            if fmt == "ISO8601" and "%Y-%m-%d" in alive:
+                alive.append(fmt)  # every plain date is an ISO 8601 date: no second parse
+            elif parse_dates(stripped, fmt, utc=self.zoned).null_count == 0:
+                alive.append(fmt)
+        self.date_formats = alive
 
     def date_format(self) -> tuple[str | None, str]:
         """The first format that parsed every value, and a note for the analyst."""
@@ -201,8 +232,20 @@ class ColumnStats:
             return fmt, "dates"
         return None, ""
 
+    def arrow_type(self, g: ColumnGuess, target: str) -> pa.DataType | None:
+        """The type Arrow's CSV reader can parse this column to by itself, in C, when reading the
+        file again to store it (``None``: read it as text and ``convert``)."""
+        if target != g.type or g.null_count == self.count + self.nulls:
+            return None
+        if target in ("integer", "float") and self.plain_numbers and not (g.thousands or g.decimal_comma):
+            return pa.int64() if target == "integer" else pa.float64()
+        if target == "datetime" and self.iso_plain and not g.zoned and g.date_format in (*ISO_PLAIN, "ISO8601"):
+            return pa.timestamp("ns")
+        return None
+
     def guess(self) -> ColumnGuess:
         """The column's type, decided from everything added."""
+        self._merge()
         uniques = self.uniques if self.uniques is not None else pa.array([], pa.string())
         g = ColumnGuess(name=self.name, type="text", null_count=self.nulls, distinct=len(uniques),
                         examples=[_shorten(str(v)) for v in uniques.slice(0, 5).to_pylist()],
@@ -263,6 +306,17 @@ def guess(name: str, col: pa.ChunkedArray | pa.Array, delimiter: str = ",") -> C
     return stats.guess()
 
 
+def _casts(values: pa.Array, typ: pa.DataType) -> bool:
+    return _cast_or_none(values, typ) is not None
+
+
+def _cast_or_none(values: pa.Array, typ: pa.DataType) -> pa.Array | None:
+    try:
+        return pc.cast(values, typ)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
 def _fits_int64(values: pa.Array) -> bool:
     try:
         _to_number(values, pa.int64())
@@ -273,6 +327,8 @@ def _fits_int64(values: pa.Array) -> bool:
 
 def _loses_digits_as_float(values: pa.Array) -> bool:
     """True if a whole number here has no exact 64-bit float (beyond 2^53, e.g. 9007199254740993)."""
+    if pc.max(pc.binary_length(values)).as_py() < 16:
+        return False
     long_ints = values.filter(pc.match_substring_regex(values, LONG_INT_RE))
     if len(long_ints) == 0:
         return False
@@ -303,8 +359,11 @@ def parse_dates(values: pa.Array, fmt: str, utc: bool | None = None) -> pa.Array
     ``utc`` says whether the column carries time zones (decided once per column, so every batch
     of a file gets the same type); ``None`` looks at these values.
     """
-    if fmt == "ISO8601" and _all_match(values.slice(0, 1000), r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"):
+    if fmt == "ISO8601" and _all_match(values.slice(0, 1000), ISO_PLAIN["%Y-%m-%d %H:%M:%S"]):
         fmt = "%Y-%m-%d %H:%M:%S"  # the common plain form: Arrow's parser, then the same check
+    if fmt in ISO_PLAIN and _all_match(values, ISO_PLAIN[fmt]):
+        with contextlib.suppress(pa.ArrowInvalid):  # an impossible date: the slower path names it null
+            return pc.cast(values, pa.timestamp("ns"))  # Arrow's ISO parser checks calendar dates
     if fmt != "ISO8601":
         try:
             parsed = pc.strptime(values, format=fmt, unit="ns", error_is_null=True)
@@ -352,6 +411,9 @@ def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None 
     if target not in TYPES:
         raise TypeOverrideError(f"Unknown type '{target}' for column '{g.name}'; use one of {', '.join(TYPES)}.")
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if (target == "integer" and pa.types.is_integer(arr.type)) or (target == "float" and pa.types.is_floating(
+            arr.type)) or (target == "datetime" and pa.types.is_timestamp(arr.type)):
+        return arr  # Arrow's reader already parsed it (see ColumnStats.arrow_type)
     if target in ("text", "category"):
         # both stay plain strings (what pandas and the generators expect); the manifest keeps
         # "category" vs "text" as the column's logical type

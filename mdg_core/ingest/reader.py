@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import dataclasses
 import errno
 import io
 import itertools
@@ -75,6 +76,7 @@ class _Plan:
     first_line: int
     newlines_in_values: bool
     block_size: int
+    arrow_types: dict[str, pa.DataType] = field(default_factory=dict)  # parsed by Arrow itself
 
 
 @dataclass
@@ -111,12 +113,17 @@ class Parsed:
         return out
 
     def batches(self) -> Generator[list[pa.Array], None, None]:
-        """Every row again, batch by batch, as typed Arrow columns (what ``store_parsed`` writes)."""
+        """Every row again, batch by batch, as typed Arrow columns (what ``store_parsed`` writes).
+
+        Plain numbers and ISO dates are parsed by Arrow's reader itself (pass 1 checked that it
+        can); should it still refuse a value, ``_TypedReadFailed`` asks the caller to start over
+        with ``as_text()``.
+        """
         plan = self.plan
         ragged = _InvalidRows()
         with _source_file(plan) as path, _utf8(path, plan.encoding) as data, _open_reader(
             data, plan.data_offset, list(plan.names), plan.dialect, plan.block_size,
-            plan.newlines_in_values, on_invalid=ragged,
+            plan.newlines_in_values, on_invalid=ragged, types=plan.arrow_types,
         ) as (reader, _):
             for batch in reader:
                 if ragged.count:
@@ -128,21 +135,20 @@ class Parsed:
         if ragged.count:
             raise IngestError("The file changed while it was being read. Upload it again.")
 
+    def as_text(self) -> Parsed:
+        """The same parse, read back with every column as text (the slower, always-safe way)."""
+        return dataclasses.replace(self, plan=dataclasses.replace(self.plan, arrow_types={}))
+
     def to_frame(self, limit: int | None = None) -> pd.DataFrame:
         """The parsed table (or its first ``limit`` rows) as pandas, with the store's exact dtypes."""
         held = len(self.preview[0]) if self.preview else 0
         if held == self.n_rows or (limit is not None and limit <= held):
             columns = list(self.preview)
         else:
-            parts, rows = [], 0
-            batches = self.batches()
-            for part in batches:
-                parts.append(part)
-                rows += len(part[0])
-                if limit is not None and rows >= limit:
-                    batches.close()
-                    break
-            columns = [pa.concat_arrays([part[i] for part in parts]) for i in range(len(self.names))]
+            try:
+                columns = self._read(limit)
+            except _TypedReadFailed:
+                columns = self.as_text()._read(limit)
         specs = self.specs()
         data = {}
         for spec, arr in zip(specs, columns, strict=True):
@@ -151,6 +157,18 @@ class Parsed:
         frame = pd.DataFrame(data)
         frame.columns = self.names
         return frame
+
+
+    def _read(self, limit: int | None) -> list[pa.Array]:
+        parts, rows = [], 0
+        batches = self.batches()
+        for part in batches:
+            parts.append(part)
+            rows += len(part[0])
+            if limit is not None and rows >= limit:
+                batches.close()
+                break
+        return [pa.concat_arrays([part[i] for part in parts]) for i in range(len(self.names))]
 
 
 class _InvalidRows:
@@ -166,6 +184,10 @@ class _InvalidRows:
 
 class _BlockTooSmall(Exception):
     """One row is larger than Arrow's block: read again with bigger blocks."""
+
+
+class _TypedReadFailed(IngestError):
+    """Arrow refused a value in a column it was asked to parse as a number or date itself."""
 
 
 @contextmanager
@@ -233,7 +255,7 @@ def _utf8(path: Path, encoding: str) -> Iterator[Path]:
 @contextmanager
 def _open_reader(data: Path, offset: int, names: list[str], dialect: sniff.Dialect, block_size: int,
                  newlines_in_values: bool, include: list[str] | None = None,
-                 on_invalid: Callable[[Any], str] | None = None,
+                 on_invalid: Callable[[Any], str] | None = None, types: dict[str, pa.DataType] | None = None,
                  ) -> Iterator[tuple[Iterator[pa.RecordBatch], pa.NativeFile]]:
     """Arrow's streaming reader over a native file from ``offset``, every column as text.
 
@@ -256,7 +278,7 @@ def _open_reader(data: Path, offset: int, names: list[str], dialect: sniff.Diale
                 invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, null_values=infer.NA_TOKENS,
+                column_types={n: (types or {}).get(n, pa.string()) for n in names}, null_values=infer.NA_TOKENS,
                 strings_can_be_null=True, quoted_strings_can_be_null=False, include_columns=include,
             ),
         ))
@@ -285,6 +307,8 @@ def _arrow_call(fn: Callable[[], Any]) -> Any:
         text = str(exc)
         if "straddl" in text or "block size" in text:
             raise _BlockTooSmall(text) from None
+        if "conversion error" in text:
+            raise _TypedReadFailed(f"The file could not be read: {text.splitlines()[0][:300]}") from None
         raise IngestError(f"The file could not be parsed as CSV: {text.splitlines()[0][:300]}") from None
     except pa.ArrowException as exc:
         raise IngestError(f"The file could not be read: {str(exc).splitlines()[0][:300]}") from None
@@ -485,6 +509,9 @@ def _parse_path(path: Path, source: Path | bytes, source_name: str, overrides: d
                      layout.first_line, scan.newlines_in_values, scan.block_size)
         guesses = [stats.guess() for stats in scan.stats]
         types = [overrides.get(n) or g.type for n, g in zip(names, guesses, strict=True)]
+        arrow_types = {name: typ for name, stats, g, t in zip(names, scan.stats, guesses, types, strict=True)
+                       if (typ := stats.arrow_type(g, t)) is not None}
+        plan = dataclasses.replace(plan, arrow_types=arrow_types)
         if overrides:
             _check_overrides(data, plan, guesses, overrides)
     if progress:
@@ -678,6 +705,10 @@ def store_parsed(store: DatasetStore, parsed: Parsed, name: str | None = None,
             chunks(), specs, name or stem, "uploaded", total_rows=total, source_name=parsed.source_name,
             source_sha256=parsed.sha256, meta=meta, progress=on_rows,
         )
+    except _TypedReadFailed:
+        if not parsed.plan.arrow_types:
+            raise
+        return store_parsed(store, parsed.as_text(), name, progress)  # nothing was saved: start over
     except (sqlite3.OperationalError, sqlalchemy.exc.OperationalError, OSError) as exc:
         if not _is_disk_full(exc):
             raise

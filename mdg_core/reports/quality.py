@@ -43,7 +43,6 @@ from mdg_core.reports.common import (
 SDMETRICS_ROWS = 50_000
 SCORE_GOOD, SCORE_REVIEW = 0.85, 0.7
 CEILING_MARGIN = 0.05  # above the ceiling by more than this is not sampling noise (two real samples differ less)
-COPY_SHARE_GAP = 0.08  # DCR share over its no-memorisation baseline the Privacy report calls "review"
 COPY_EXACT_GAP = 0.01  # exact-copy share over the holdout's the Privacy report calls "review"
 MAX_COLUMN_CHARTS = 30
 PAIR_CHARTS = 3
@@ -313,10 +312,10 @@ def ceiling_check(sec: Section, pair: Pair, holdout: pd.DataFrame, seed: int = 0
                        exact_match_share_holdout=exact_hold)
     if ceiling is None:
         return
-    copying = share - base > COPY_SHARE_GAP or exact - exact_hold > COPY_EXACT_GAP
+    share_level, share_why = privacy.dcr_share_level(share, base, m["query_rows"])
+    copying = share_level != "good" or exact - exact_hold > COPY_EXACT_GAP
     numbers = (f"quality {score:.1%} vs holdout ceiling {ceiling:.1%} (margin {CEILING_MARGIN:.0%}); "
-               f"DCR share {fmt_pct(share)} vs baseline {fmt_pct(base)} (copying above +{COPY_SHARE_GAP:.0%}), "
-               f"exact copies {fmt_pct(exact)} vs holdout {fmt_pct(exact_hold)} (copying above "
+               f"{share_why} Exact copies {fmt_pct(exact)} vs holdout {fmt_pct(exact_hold)} (copying above "
                f"+{COPY_EXACT_GAP:.0%}).")
     if score > ceiling and copying:
         sec.flag("risky", "Possible copying: scores above what fresh real data reaches and sits on training "

@@ -158,7 +158,6 @@ class Parsed:
         frame.columns = self.names
         return frame
 
-
     def _read(self, limit: int | None) -> list[pa.Array]:
         parts, rows = [], 0
         batches = self.batches()
@@ -257,7 +256,8 @@ def _open_reader(data: Path, offset: int, names: list[str], dialect: sniff.Diale
                  newlines_in_values: bool, include: list[str] | None = None,
                  on_invalid: Callable[[Any], str] | None = None, types: dict[str, pa.DataType] | None = None,
                  ) -> Iterator[tuple[Iterator[pa.RecordBatch], pa.NativeFile]]:
-    """Arrow's streaming reader over a native file from ``offset``, every column as text.
+    """Arrow's streaming reader over a native file from ``offset``: every column as text, or as
+    ``types`` says.
 
     The reader is closed on every path: an abandoned reader kept reading in Arrow's threads and
     once made the process hang, or abort (``terminate called``), at exit.
@@ -505,13 +505,12 @@ def _parse_path(path: Path, source: Path | bytes, source_name: str, overrides: d
             raise TypeOverrideError(f"No column named {', '.join(sorted(unknown))} in this file.")
         _check_quotes(data, layout)
         scan = _scan(data, layout, names, progress)
-        plan = _Plan(source, stamp, encoding, layout.dialect, tuple(names), layout.data_offset,
-                     layout.first_line, scan.newlines_in_values, scan.block_size)
         guesses = [stats.guess() for stats in scan.stats]
         types = [overrides.get(n) or g.type for n, g in zip(names, guesses, strict=True)]
         arrow_types = {name: typ for name, stats, g, t in zip(names, scan.stats, guesses, types, strict=True)
                        if (typ := stats.arrow_type(g, t)) is not None}
-        plan = dataclasses.replace(plan, arrow_types=arrow_types)
+        plan = _Plan(source, stamp, encoding, layout.dialect, tuple(names), layout.data_offset,
+                     layout.first_line, scan.newlines_in_values, scan.block_size, arrow_types)
         if overrides:
             _check_overrides(data, plan, guesses, overrides)
     if progress:

@@ -69,6 +69,7 @@ class _Column:
     smooth: bool = False
     decimals: int | None = None  # rounding of smoothed numbers (the real resolution)
     integer: bool = False
+    grid: float = 0.0  # whole numbers: the step every real value sits on, counted from the minimum
     date_only: bool = False
 
     def numbers(self, s: pd.Series) -> np.ndarray:
@@ -101,10 +102,13 @@ class _Column:
         return np.where(np.isnan(x), self.sentinel, x).astype(np.float32)
 
     def resolution(self, x: np.ndarray) -> np.ndarray:
-        """Smoothed numbers rounded like the real ones (so rounding never creates a copy later)."""
+        """Computed numbers rounded like the real ones: to their grid (body masses in steps of 25 g stay
+        so), decimals or whole days; rounded here, rounding in the shape restore never makes a copy."""
         if self.kind == "date":
             step = 86_400.0 if self.date_only else 1.0
             return np.asarray(np.round((x + self.offset) / step) * step - self.offset, dtype=float)
+        if self.grid > 1:
+            return np.asarray(np.round(x / self.grid) * self.grid, dtype=float)
         if self.integer:
             return np.asarray(np.round(x + self.offset) - self.offset, dtype=float)
         if self.decimals is not None:
@@ -264,8 +268,8 @@ class SequentialTrees(Generator):
     spec = GeneratorSpec(
         name="sequential_trees", title="Sequential trees (CART)", family="tree", library="scikit-learn",
         description="Each column is drawn from real values in the leaf of a decision tree fitted on the "
-                    "columns before it (synthpop's method). Faithful on mixed tables, in seconds; with a "
-                    "minimum leaf size, optional smoothing and no copied training rows.",
+                    "columns before it (synthpop's method). Faithful on mixed tables, in seconds; private by "
+                    "a minimum leaf size, smoothing of continuous numbers and no copied training rows.",
         params=(
             ParamSpec("min_samples_leaf", "int", 5, 1, 100_000, label="Minimum real rows per leaf",
                       help="Every value is drawn from a group of at least this many real rows: higher is "
@@ -404,6 +408,9 @@ class SequentialTrees(Generator):
         col.integer = shape.kind == "int"
         col.decimals = shape.decimals
         col.date_only = bool(shape.date_only)
+        if col.kind == "number" and (col.integer or col.decimals == 0):
+            steps = np.unique(np.round(x[~np.isnan(x)] - lo)).astype(np.int64)
+            col.grid = float(np.gcd.reduce(steps[1:])) if len(steps) > 2 else 0.0
         distinct = s.nunique()
         col.smooth = shape.kind in ("int", "float", "datetime") and distinct >= max(
             SMOOTH_MIN_DISTINCT, SMOOTH_MIN_SHARE * s.notna().sum())

@@ -1,5 +1,6 @@
 """Browser journey, generation: add a suggested rule, generate synthetic rows in the background with
-SDV GaussianCopula, watch real progress, read the run's figures and rule counts, open the result."""
+the recommended generator (sequential trees), watch real progress, read the run's figures and rule
+counts, open the result; the sequential-tree form with its privacy settings."""
 
 from __future__ import annotations
 
@@ -87,3 +88,36 @@ def test_generator_form_reads_in_words(page, workbench):  # type: ignore[no-unty
     for label in ("Training steps", "Diffusion steps", "Batch size"):
         main.get_by_text(label, exact=True).first.wait_for()
     shot(page, "23_generate_ddpm_form", full_page=False)
+
+
+def test_sequential_trees_are_preselected_and_run_from_the_page(page, workbench):  # type: ignore[no-untyped-def]
+    """The recommended generator is chosen without a click; its privacy settings are in the form."""
+    store = workbench.store
+    select_dataset(page, "Palmer penguins (sample) · uploaded")  # the first page load stored the samples
+    penguins = next(d for d in store.list() if d.name.startswith("Palmer") and d.parent_id is None)
+    _open_generate(page)
+    main = page.locator("[data-testid='stMain']")
+    chosen = page.get_by_role("combobox", name="Generator").input_value()
+    assert chosen == "Sequential trees (CART) · scikit-learn (sequential_trees) — recommended", chosen
+    for label in ("Minimum real rows per leaf", "Smoothing of numbers", "Never copy a training row", "Column order"):
+        main.get_by_text(label, exact=True).first.wait_for()
+    order = page.get_by_role("textbox", name="Column order")
+    order.fill("species, island")
+    order.press("Enter")
+    rows = page.get_by_label("Rows to generate")
+    rows.fill("250")
+    rows.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Generate", exact=True).click()
+    page.get_by_text("done in").first.wait_for(timeout=300_000)
+    wait_idle(page)
+    assert "Peak memory" in main.inner_text()
+    _tall_shot(page, "25_generate_sequential_trees_done", height=1600)
+
+    done = jobs.list_jobs(store, kinds=["generate"], limit=1)[0]
+    assert done.status == "done"
+    run = store.run_for_output(done.result["output_dataset_id"])
+    assert run["generator"] == "sequential_trees" and run["dataset_id"] == penguins.id
+    assert run["params"]["column_order"] == "species, island" and run["params"]["no_copies"] is True
+    out = store.load(done.result["output_dataset_id"])
+    assert len(out) == 250 and set(out["species"].dropna()) <= {"Adelie", "Chinstrap", "Gentoo"}

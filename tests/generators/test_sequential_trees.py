@@ -107,6 +107,16 @@ def test_dates_stay_dates_within_the_real_range(customers: pd.DataFrame) -> None
     assert spend.between(customers["monthly_spend"].min(), customers["monthly_spend"].max()).all()
 
 
+def test_smoothed_numbers_keep_the_real_grid_and_decimals(all_penguins: pd.DataFrame) -> None:
+    gen = get("sequential_trees", random_state=0).fit(all_penguins, md.detect_table_metadata(all_penguins))
+    out = gen.sample(600, seed=3)
+    mass, bill = out["body_mass_g"].dropna(), out["bill_length_mm"].dropna()
+    assert (mass % 25 == 0).all()  # every real body mass is a multiple of 25 g
+    assert ((bill * 10).round(6) % 1 == 0).all()
+    # smoothing did act: lengths the real data never had
+    assert not set(bill) <= set(all_penguins["bill_length_mm"].dropna())
+
+
 def test_same_seed_same_rows_other_seed_other_rows(customers: pd.DataFrame) -> None:
     meta = md.detect_table_metadata(customers)
     a = get("sequential_trees", random_state=1, smoothing=0.5).fit(customers, meta).sample(120, seed=11)

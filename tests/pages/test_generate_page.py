@@ -25,6 +25,20 @@ def _open_generate(at: AppTest, dataset_id: int) -> AppTest:
     return at.run()
 
 
+def _generate_on(db: Path, monkeypatch, name: str) -> tuple[AppTest, DatasetStore, int]:  # type: ignore[no-untyped-def]
+    """A session opened on Generate with the named sample current (chosen through the URL's ``?ds=``)."""
+    _app(db, monkeypatch).run()  # the first run stores the samples
+    store = DatasetStore(db)
+    dataset_id = next(d.id for d in store.list() if d.name.startswith(name))
+    at = _app(db, monkeypatch)
+    at.query_params["ds"] = str(dataset_id)
+    at.run()
+    at.switch_page("pages/generate.py")
+    at.run()
+    assert not at.exception and at.session_state["mdg.current_dataset_id"] == dataset_id
+    return at, store, dataset_id
+
+
 def test_generate_page_runs_a_job_and_shows_rules_and_results(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     db = tmp_path / "mdg.db"
     at = _app(db, monkeypatch).run()
@@ -146,3 +160,43 @@ def test_the_generator_form_survives_a_refresh_in_the_url(tmp_path: Path, monkey
     assert fresh.selectbox(key="mdg.generate.generator").value == "sdv_ctgan"
     assert fresh.number_input(key="mdg.generate.rows").value == 77
     assert fresh.number_input(key="mdg.generate.param.sdv_ctgan.epochs").value == 12
+
+
+def test_sequential_trees_is_preselected_and_runs_with_its_privacy_settings(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    at, store, _ = _generate_on(tmp_path / "mdg.db", monkeypatch, "Palmer")
+    box = at.selectbox(key="mdg.generate.generator")
+    assert box.value == "sequential_trees"
+    assert "recommended" in box.format_func(box.value)
+    assert at.number_input(key="mdg.generate.param.sequential_trees.min_samples_leaf").value == 5
+    assert at.number_input(key="mdg.generate.param.sequential_trees.smoothing").value == 1.0
+    at.number_input(key="mdg.generate.param.sequential_trees.min_samples_leaf").set_value(8)
+    at.text_input(key="mdg.generate.param.sequential_trees.column_order").set_value("species, island")
+    at.number_input(key="mdg.generate.rows").set_value(150)
+    at.run()
+    at.button(key="mdg.generate.go").click()
+    at.run()
+    assert not at.exception
+    info = jobs.wait(store, at.session_state["mdg.generate.job"], timeout_s=180)
+    assert info.status == "done", info.error
+    at.run()
+    assert not at.exception and any("done" in s.value for s in at.success)
+    run = store.run_for_output(info.result["output_dataset_id"])
+    assert run["generator"] == "sequential_trees"
+    assert run["params"]["min_samples_leaf"] == 8 and run["params"]["column_order"] == "species, island"
+    assert run["params"]["no_copies"] is True and run["params"]["smoothing"] == 1.0
+    out = store.load(info.result["output_dataset_id"])
+    assert len(out) == 150 and set(out["species"].dropna()) <= {"Adelie", "Chinstrap", "Gentoo"}
+
+
+def test_a_bad_column_order_is_an_error_on_the_page_not_a_crash(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    at, store, _ = _generate_on(tmp_path / "mdg.db", monkeypatch, "Palmer")
+    at.text_input(key="mdg.generate.param.sequential_trees.column_order").set_value("species, wingspan")
+    at.number_input(key="mdg.generate.rows").set_value(50)
+    at.run()
+    at.button(key="mdg.generate.go").click()
+    at.run()
+    info = jobs.wait(store, at.session_state["mdg.generate.job"], timeout_s=180)
+    assert info.status == "failed" and "unknown column(s) wingspan. Modelled columns: species" in info.error
+    at.run()
+    assert not at.exception
+    assert not [d for d in store.list() if d.kind == "synthetic"]

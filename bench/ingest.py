@@ -6,6 +6,7 @@ saves ``bench/results/ingest.json``.
 
     python bench/ingest.py            # 100k and 1M rows × 20 columns
     python bench/ingest.py --rows 100000
+    python bench/ingest.py --shape short --rows 12000000   # 4 one-character columns (96 MB)
 """
 
 from __future__ import annotations
@@ -60,6 +61,23 @@ def make_csv(path: Path, rows: int, seed: int = 0) -> None:
         })
         frame["visits"] = frame["visits"].map(lambda v: "" if v == -1 else str(int(v)))
         frame.to_csv(path, mode="a" if start else "w", header=not start, index=False)
+
+
+def make_short_csv(path: Path, rows: int, seed: int = 0) -> None:
+    """Four columns of one-character values ("3,y,7,n"): the file whose parsed columns are
+    largest next to its size (8-byte numbers and 4-byte string offsets for 2 bytes of text)."""
+    rng = np.random.default_rng(seed)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("a,b,c,d\n")
+        for start in range(0, rows, 1_000_000):
+            n = min(1_000_000, rows - start)
+            digits = rng.integers(0, 10, (n, 2)).astype(str)
+            flags = rng.choice(np.array(["y", "n"]), (n, 2))
+            fh.write("".join(f"{a},{b},{c},{d}\n" for a, c, b, d in zip(digits[:, 0], digits[:, 1],
+                                                                            flags[:, 0], flags[:, 1], strict=True)))
+
+
+SHAPES = {"mixed": (make_csv, 20), "short": (make_short_csv, 4)}
 
 
 def _watch_peak(stop: threading.Event, peak: list[int]) -> None:
@@ -119,9 +137,10 @@ def _spawn(mode: str, csv: Path, db: Path) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench(rows: int, work: Path) -> dict[str, object]:
-    csv = work / f"mixed_{rows}.csv"
-    make_csv(csv, rows)
+def bench(rows: int, work: Path, shape: str = "mixed") -> dict[str, object]:
+    make, columns = SHAPES[shape]
+    csv = work / f"{shape}_{rows}.csv"
+    make(csv, rows)
     size_mb = csv.stat().st_size / 1e6
     ours_db, theirs_db = work / f"ours_{rows}.db", work / f"theirs_{rows}.db"
     ours = _spawn("mdg_ingest", csv, ours_db)
@@ -129,7 +148,7 @@ def bench(rows: int, work: Path) -> dict[str, object]:
     ours_load = _spawn("mdg_load", csv, ours_db)
     theirs_load = _spawn("pandas_load", csv, theirs_db)
     return {
-        "rows": rows, "columns": 20, "file_mb": round(size_mb, 1),
+        "shape": shape, "rows": rows, "columns": columns, "file_mb": round(size_mb, 1),
         "ingest_s": round(ours["seconds"], 2), "pandas_ingest_s": round(theirs["seconds"], 2),
         "ingest_speed_ratio": round(theirs["seconds"] / ours["seconds"], 2),
         "ingest_peak_mb": round(ours["peak_mb"], 1), "pandas_ingest_peak_mb": round(theirs["peak_mb"], 1),
@@ -143,6 +162,8 @@ def bench(rows: int, work: Path) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append", help="row counts (default 100k and 1M)")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="mixed",
+                        help="mixed: 20 columns of every type; short: 4 one-character columns")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "CSV", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -152,9 +173,9 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for rows in rows_list:
-            result = bench(rows, Path(tmp))
+            result = bench(rows, Path(tmp), args.shape)
             results.append(result)
-            print(f"\n{rows:,} rows × 20 columns ({result['file_mb']} MB CSV)")
+            print(f"\n{rows:,} rows × {result['columns']} columns ({result['file_mb']} MB CSV)")
             print(f"  ingest+store  MDG {result['ingest_s']:7.2f} s   pandas read_csv+to_sql "
                   f"{result['pandas_ingest_s']:7.2f} s   → MDG is {result['ingest_speed_ratio']}× as fast")
             print(f"  peak memory   MDG {result['ingest_peak_mb']:7.1f} MB  pandas {result['pandas_ingest_peak_mb']:7.1f} MB"
@@ -162,7 +183,7 @@ def main() -> None:
             print(f"  load          MDG {result['load_s']:7.2f} s   pandas read_sql {result['pandas_load_s']:7.2f} s"
                   f"   → MDG is {result['load_speed_ratio']}× as fast")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "ingest.json"
+    out = RESULTS / ("ingest.json" if args.shape == "mixed" else f"ingest-{args.shape}.json")
     out.write_text(json.dumps({"machine": {"cpus": os.cpu_count()}, "results": results}, indent=2))
     print(f"\nsaved {out.relative_to(ROOT)}")
 

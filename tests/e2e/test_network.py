@@ -56,7 +56,11 @@ def test_start_makes_no_outbound_connection_and_listens_on_loopback_only(tmp_pat
                 pass
     finally:
         os.killpg(proc.pid, signal.SIGTERM)  # strace and the app it traces
-        output = proc.communicate(timeout=30)[0].decode(errors="replace")
+        try:
+            output = proc.communicate(timeout=30)[0].decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            output = proc.communicate(timeout=30)[0].decode(errors="replace")
     assert "Network URL" not in output and "External URL" not in output
     calls = [line for line in trace.read_text().splitlines() if "connect(" in line or "sendto(" in line]
     outbound = [c for c in calls if ("sin_addr" in c or "AF_INET6" in c) and not LOCAL.search(c) or "htons(53)" in c]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from mdg_core import jobs
-from tests.e2e.harness import select_dataset, shot, wait_idle
+from tests.e2e.harness import select_dataset, shot, tall_shot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -16,14 +16,6 @@ def _open_generate(page) -> None:  # type: ignore[no-untyped-def]
     page.locator("[data-testid='stSidebarNav'] a[href$='/generate']").first.click()
     wait_idle(page)
     page.get_by_role("heading", name="Generate").first.wait_for()
-
-
-def _tall_shot(page, name: str, height: int = 2200) -> None:  # type: ignore[no-untyped-def]
-    page.set_viewport_size({"width": 1440, "height": height})
-    page.wait_for_timeout(800)
-    shot(page, name, full_page=False)
-    page.set_viewport_size({"width": 1440, "height": 1000})
-    page.wait_for_timeout(300)
 
 
 def test_generate_with_a_rule_in_the_background(page, workbench):  # type: ignore[no-untyped-def]
@@ -41,7 +33,7 @@ def test_generate_with_a_rule_in_the_background(page, workbench):  # type: ignor
     assert not (store.get(customers.id).meta or {}).get("generation_rules")
     page.get_by_role("tab", name="Metadata & rules").click()
     wait_idle(page)
-    _tall_shot(page, "20_generate_metadata_rules")
+    tall_shot(page, "20_generate_metadata_rules")
 
     page.get_by_role("tab", name="Generate").click()
     wait_idle(page)
@@ -56,7 +48,7 @@ def test_generate_with_a_rule_in_the_background(page, workbench):  # type: ignor
     wait_idle(page)
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "Peak memory" in body and "signup_date ≤ last_active" in body
-    _tall_shot(page, "22_generate_done")
+    tall_shot(page, "22_generate_done")
 
     # a refresh keeps the form (generator, rows) from the URL
     assert "rows=300" in page.url
@@ -112,7 +104,7 @@ def test_sequential_trees_are_preselected_and_run_from_the_page(page, workbench)
     page.get_by_text("done in").first.wait_for(timeout=300_000)
     wait_idle(page)
     assert "Peak memory" in main.inner_text()
-    _tall_shot(page, "25_generate_sequential_trees_done", height=1600)
+    tall_shot(page, "25_generate_sequential_trees_done", height=1600)
 
     done = jobs.list_jobs(store, kinds=["generate"], limit=1)[0]
     assert done.status == "done"

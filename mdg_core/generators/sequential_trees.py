@@ -71,6 +71,7 @@ class _Column:
     integer: bool = False
     grid: float = 0.0  # whole numbers: the step every real value sits on, counted from the minimum
     date_only: bool = False
+    exact: bool = False  # durations: values must stay real ones (the shape restore keeps only those)
 
     def numbers(self, s: pd.Series) -> np.ndarray:
         """Seconds for dates and durations, floats for numbers; NaN where missing."""
@@ -342,7 +343,7 @@ class SequentialTrees(Generator):
                     yv = x[rows]
                     numeric = [k for k in range(j) if self.steps_[k].column.kind != "category"]
                     line = _Linear.fit(Xv, numeric, [self.steps_[k].column.sentinel for k in numeric], yv) \
-                        if big else None
+                        if big and not col.exact else None
                     if line is not None:
                         yv = yv - line.predict(Xv)
                     target = np.full(n, np.nan)
@@ -398,7 +399,7 @@ class SequentialTrees(Generator):
             counts = s.value_counts(dropna=True)
             counts = counts[counts > 0]  # a categorical dtype also lists levels no row has
             return _Column(name, "category", levels=counts.index[: int(self.params["max_categories"])].tolist())
-        col = _Column(name, "date" if dated else "number")
+        col = _Column(name, "date" if dated else "number", exact=durations)
         x = col.numbers(s)
         if np.isnan(x).all():
             return col
@@ -611,6 +612,8 @@ def _from_numbers(x: np.ndarray, like: pd.Series) -> pd.Series:
         if tz is not None:
             return s.dt.tz_localize("UTC").dt.tz_convert(tz).astype(dtype)
         return s.astype(dtype)
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return pd.to_timedelta(pd.Series(x), unit="s").astype(dtype)
     if pd.api.types.is_integer_dtype(dtype):
         x = np.round(x)  # a numpy integer column has no gaps, so no NaN reaches astype
     return pd.Series(x).astype(dtype)

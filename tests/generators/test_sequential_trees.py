@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from mdg_core.cli import main as cli_main
 from mdg_core.errors import CancelledError, GeneratorError, InvalidParameterError
 from mdg_core.generators import get, list_generators, metadata as md
 from mdg_core.generators.registry import recommended
 from mdg_core.generators.scores import quality_score
+from mdg_core.ingest import ingest_file
 from mdg_core.rules import Inequality, ValueRange
 from mdg_core.rules.enforce import sample_with_rules
+from mdg_core.store import DatasetStore
 
 ROOT = Path(__file__).resolve().parents[2]
 MEASURES = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
@@ -48,6 +52,21 @@ def test_it_is_the_recommended_default() -> None:
     assert [n for n, g in listed.items() if g["recommended"]] == ["sequential_trees"]
     assert {p["name"] for p in listed["sequential_trees"]["params"]} >= {
         "min_samples_leaf", "smoothing", "no_copies", "column_order"}
+
+
+def test_the_cli_lists_it_as_recommended_and_generates_with_it_by_default(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "mdg.db"
+    store = DatasetStore(db)
+    real = ingest_file(store, ROOT / "data" / "penguins.csv", name="penguins")
+    assert cli_main(["--quiet", "--db", str(db), "generators", "--no-check"]) == 0
+    listed = {g["name"]: g for g in json.loads(capsys.readouterr().out)}
+    assert listed["sequential_trees"]["recommended"] is True and listed["sdv_gaussian_copula"]["recommended"] is False
+    assert cli_main(["--quiet", "--db", str(db), "generate", str(real.id), "--rows", "60", "--no-model"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    run = store.run_for_output(result["output_dataset_id"])
+    assert run["generator"] == "sequential_trees" and run["params"]["min_samples_leaf"] == 5
+    assert cli_main(["--db", str(db), "generate", str(real.id), "--param", "min_samples_leaf=0"]) == 2
+    assert "min_samples_leaf' must be ≥ 1" in capsys.readouterr().err
 
 
 def test_quality_beats_the_gaussian_copula_baseline(all_penguins: pd.DataFrame) -> None:
@@ -115,6 +134,24 @@ def test_smoothed_numbers_keep_the_real_grid_and_decimals(all_penguins: pd.DataF
     assert ((bill * 10).round(6) % 1 == 0).all()
     # smoothing did act: lengths the real data never had
     assert not set(bill) <= set(all_penguins["bill_length_mm"].dropna())
+
+
+def test_nullable_tz_aware_categorical_and_empty_columns_keep_their_types(all_penguins: pd.DataFrame) -> None:
+    df = all_penguins.copy()
+    df["species"] = df["species"].astype("category")
+    df["year"] = df["year"].astype("Int64").mask(df["sex"].isna())
+    df["tagged"] = pd.array(df["body_mass_g"] > 4000, dtype="boolean").fillna(pd.NA)
+    df["seen"] = pd.Timestamp("2009-01-01", tz="Europe/Oslo") + pd.to_timedelta(df.index * 7919 % 10**6, unit="s")
+    df["note"] = np.nan
+    meta = md.detect_table_metadata(df)
+    out = get("sequential_trees", random_state=0).fit(df, meta).sample(500, seed=1)
+    assert (out.dtypes == df.dtypes).all(), out.dtypes
+    assert out["note"].isna().all() and set(out["species"].dropna()) <= set(df["species"].cat.categories)
+    assert np.isclose(out.isna().mean(), df.isna().mean(), atol=1 / 500).all()
+    seen = out["seen"].dropna()
+    assert str(seen.dt.tz) == "Europe/Oslo" and seen.between(df["seen"].min(), df["seen"].max()).all()
+    # the year is missing exactly where sex is, in the real rows and in the synthetic ones
+    assert (out["year"].isna() == out["sex"].isna()).mean() > 0.97
 
 
 def test_same_seed_same_rows_other_seed_other_rows(customers: pd.DataFrame) -> None:

@@ -163,11 +163,11 @@ class _Leaves:
     def leaf(self, X: np.ndarray) -> np.ndarray:
         if self.tree is None:
             return np.zeros(len(X), dtype=np.int64)
-        return self.tree.apply(X).astype(np.int64)  # type: ignore[no-any-return]
+        return np.asarray(self.tree.apply(X), dtype=np.int64)
 
     def donors(self, leaf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         offset = (rng.random(len(leaf)) * self.count[leaf]).astype(np.int64)
-        return self.rows[self.start[leaf] + offset]  # type: ignore[no-any-return]
+        return np.asarray(self.rows[self.start[leaf] + offset], dtype=np.int64)
 
 
 @dataclass

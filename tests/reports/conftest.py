@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,3 +50,15 @@ def store_generated(store, real: pd.DataFrame, synth: pd.DataFrame, train: pd.Da
     store.record_run(dataset_id=r.id, generator="test", params={}, seed=0, n_rows=len(synth), versions={},
                      output_dataset_id=s.id, train_dataset_id=t.id, holdout_dataset_id=h.id)
     return {"real": r.id, "train": t.id, "holdout": h.id, "synth": s.id}
+
+
+def open_reports_page(db: Path, monkeypatch: pytest.MonkeyPatch, current: int) -> Any:
+    """The Reports page in an AppTest over ``db``, with dataset ``current`` chosen in the sidebar."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("MDG_DB_PATH", str(db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["mdg.pending_dataset_id"] = current
+    at.run()
+    return at.switch_page("pages/reports.py").run()

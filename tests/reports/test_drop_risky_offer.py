@@ -14,7 +14,7 @@ from mdg_core.errors import ReportError
 from mdg_core.reports.job import load
 from mdg_core.reports.privacy import risky_rows_measured
 from mdg_core.store import DatasetStore
-from tests.reports.conftest import ROOT, copy_generator, split, store_generated
+from tests.reports.conftest import copy_generator, open_reports_page, split, store_generated
 
 
 def _far_from(train: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
@@ -41,12 +41,7 @@ def test_risky_rows_measured_counts_the_worst_measured_share() -> None:
 
 
 def _page(db: Path, monkeypatch: pytest.MonkeyPatch, current: int) -> AppTest:
-    monkeypatch.setenv("MDG_DB_PATH", str(db))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["mdg.pending_dataset_id"] = current
-    at.run()
-    at.switch_page("pages/reports.py").run()
+    at = open_reports_page(db, monkeypatch, current)
     at.button_group(key="mdg.reports.kind").set_value("privacy").run()
     assert not at.exception
     return at

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from mdg_core import jobs
 from mdg_core.store import DatasetStore
-from tests.reports.conftest import copy_generator, split, store_generated
+from tests.reports.conftest import copy_generator, open_reports_page, split, store_generated
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,13 +26,7 @@ def _failures(at: AppTest) -> list[str]:
 
 
 def _app(db: Path, monkeypatch, current: int) -> AppTest:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("MDG_DB_PATH", str(db))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["mdg.pending_dataset_id"] = current
-    at.run()
-    at.switch_page("pages/reports.py").run()
-    return at
+    return open_reports_page(db, monkeypatch, current)
 
 
 def test_stored_report_opens_and_new_report_runs_in_background(tmp_path: Path, monkeypatch, penguins: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,13 @@ from streamlit.testing.v1 import AppTest
 
 from mdg_core import jobs
 from mdg_core.store import DatasetStore
-from tests.reports.conftest import ROOT, copy_generator, independent_generator, split, store_generated
+from tests.reports.conftest import (
+    copy_generator,
+    independent_generator,
+    open_reports_page,
+    split,
+    store_generated,
+)
 
 
 @pytest.fixture()
@@ -28,12 +34,7 @@ def catalogue(tmp_path: Path, penguins: pd.DataFrame, customers: pd.DataFrame) -
 
 
 def _app(db: Path, monkeypatch: pytest.MonkeyPatch, current: int) -> AppTest:
-    monkeypatch.setenv("MDG_DB_PATH", str(db))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["mdg.pending_dataset_id"] = current
-    at.run()
-    at.switch_page("pages/reports.py").run()
+    at = open_reports_page(db, monkeypatch, current)
     assert not at.exception and not at.error
     return at
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import signal
 
-NATIVE_CRASH_SIGNALS = {
+# keyed by plain int too: an exit status or a faulthandler report gives a number, not a Signals
+NATIVE_CRASH_SIGNALS: dict[int, str] = {
     signal.SIGSEGV: "segmentation fault",
     signal.SIGABRT: "abort",
     signal.SIGILL: "illegal instruction",

@@ -46,7 +46,7 @@ from mdg_core.crashes import NATIVE_CRASH_SIGNALS as CRASH_SIGNALS, describe_exi
 from mdg_core.errors import CancelledError, DatabaseBusyError, JobError, MdgError, UnknownJobKindError
 from mdg_core.interrupts import defer_stops, signal_name, stop_reason, stop_signal, stop_signals, stopped_by_analyst
 from mdg_core.store import DatasetStore, schema
-from mdg_core.store.catalog import now_iso
+from mdg_core.store.catalog import new_id, now_iso
 
 log = logging.getLogger(__name__)
 
@@ -255,11 +255,10 @@ def _read_tail(path: Path, limit: int = 65536) -> str:
 def _crash_from_log(text: str) -> tuple[int | None, str | None]:
     """The crash signal, and the library of the innermost frame of the crashing thread, that
     faulthandler wrote to a job log (None, None when the log has no crash report)."""
-    match = None
-    for match in re.finditer(r"Fatal Python error: ([A-Za-z ]+)", text):
-        pass
-    if match is None:
+    reports = list(re.finditer(r"Fatal Python error: ([A-Za-z ]+)", text))
+    if not reports:
         return None, None
+    match = reports[-1]
     sig = _FAULTHANDLER_NAMES.get(match.group(1).strip())
     report = text[match.end():]
     header = report.find("Current thread")
@@ -408,14 +407,14 @@ def _insert(store: DatasetStore, kind: str, params: dict[str, Any], title: str, 
     _resolve(kind)
     me = os.getpid()
     with store.write() as conn:
-        return int(
+        return new_id(
             conn.execute(
                 insert(schema.jobs).values(
                     kind=kind, title=title, params=params, status=status, created_at=now_iso(),
                     started_at=now_iso() if status == "running" else None, progress=0.0,
                     cancel_requested=0, owner=owner, pid=me, pid_created=_start_time(me),
                 )
-            ).inserted_primary_key[0]
+            )
         )
 
 

@@ -458,7 +458,7 @@ def generation_metadata(info: DatasetInfo) -> dict[str, Any]:
 
     stored = (info.meta or {}).get(gen_md.META_KEY)
     if stored and set(stored["columns"]) == set(info.column_names):
-        return stored  # type: ignore[no-any-return]
+        return stored
     return _detected_metadata(str(get_store().db_path), info.id, info.created_at)
 
 

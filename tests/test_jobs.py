@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import psutil
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 
 from mdg_core import jobs
 from mdg_core.errors import IngestError

@@ -78,7 +78,7 @@ def cmd_delete(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]:
     return {"deleted": store.delete(args.id, cascade=args.cascade)}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="read a CSV and store it as a dataset")
     p.add_argument("file")
     p.add_argument("--name", default=None)

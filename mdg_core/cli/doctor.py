@@ -137,7 +137,7 @@ def cmd_doctor(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]:
     return report
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("doctor", help="prove that every part of the stack works here")
     p.add_argument("--require-all", action="store_true", help="exit non-zero if anything is missing or fails")
     p.add_argument("--imports-only", action="store_true", help="only check that every part imports (fast)")

@@ -36,7 +36,7 @@ def cmd_mock(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]:
     return summary
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("mock", help="generate mock records from a JSON array of examples (local LLM)")
     p.add_argument("examples", type=Path, help="JSON file: an array of example objects (or JSON lines)")
     p.add_argument("--count", type=int, required=True, help="number of records to generate")

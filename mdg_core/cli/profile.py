@@ -84,7 +84,7 @@ def cmd_apply(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]:
     return out
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("profile", help="a dataset's overview; --full or --out also builds the ydata-profiling report")
     p.add_argument("id", type=int)
     p.add_argument("--full", action="store_true", help="build the full ydata-profiling report (stored in the database)")

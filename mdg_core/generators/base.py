@@ -152,6 +152,7 @@ class Generator(ABC):
     """Fit on a real table, then sample any number of rows in the real table's shape."""
 
     spec: ClassVar[GeneratorSpec]
+    _sampling: Reporter | None  # set only while ``sample`` runs, for ``sample_progress``
 
     def __init__(self, random_state: int = 0, **params: Any) -> None:
         self.random_state = int(random_state)

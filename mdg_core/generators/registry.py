@@ -50,7 +50,7 @@ def generator_class(name: str) -> type[Generator]:
         valid = ", ".join(sorted(GENERATORS))
         raise UnknownGeneratorError(f"Unknown generator '{name}'. Valid generators: {valid}.")
     module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), attr)
 
 
 def spec(name: str) -> GeneratorSpec:
@@ -86,7 +86,7 @@ def availability() -> dict[str, dict[str, Any]]:
         try:
             cached = json.loads(path.read_text(encoding="utf-8"))
             if set(cached) == set(GENERATORS):
-                return cached  # type: ignore[no-any-return]
+                return cached
         except (OSError, ValueError):
             pass
     code = (

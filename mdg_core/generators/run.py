@@ -310,4 +310,4 @@ def compare(ctx: Any, dataset_id: int, generators: list[str], params: dict[str, 
                           f"{prep.share:g} in Settings) and at least 10 are needed as a control.")
     store.put_artifact("comparison", f"{dataset_id}:{seed}:{uuid.uuid4().hex[:8]}", None, dataset_id=dataset_id,
                        params={"generators": generators, "seed": seed}, summary=jsonable(result))
-    return jsonable(result)  # type: ignore[no-any-return]
+    return jsonable(result)

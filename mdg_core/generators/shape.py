@@ -232,7 +232,7 @@ def _cast(s: pd.Series, col: ColumnShape) -> pd.Series:
         return s
     if col.kind == "category":
         return pd.Categorical(s.astype(object).where(s.notna(), None), categories=col.categories or None,
-                              ordered=_ordered(dtype))  # type: ignore[return-value]
+                              ordered=_ordered(dtype))
     if dtype == "string":
         return s.astype("string")
     return s.astype(object).where(s.notna(), None)
@@ -283,7 +283,7 @@ def fake_values(kind: str, n: int, seed: int, progress: FakeProgress | None = No
     if size == n:
         return pool
     rng = np.random.default_rng(int(seed) % (2**32))
-    return pool[rng.permutation(np.resize(np.arange(size), n))]  # type: ignore[no-any-return]
+    return pool[rng.permutation(np.resize(np.arange(size), n))]
 
 
 def fill_replaced_columns(df: pd.DataFrame, metadata: Any, shape: ShapeProfile, n: int,
@@ -329,7 +329,7 @@ def plain(df: pd.DataFrame) -> pd.DataFrame:
     for name in df.columns:
         s = df[name]
         dtype = s.dtype
-        if isinstance(dtype, pd.CategoricalDtype) or isinstance(dtype, pd.StringDtype):
+        if isinstance(dtype, (pd.CategoricalDtype, pd.StringDtype)):
             s = s.astype(object).where(s.notna(), None)
         elif pd.api.types.is_extension_array_dtype(dtype) and pd.api.types.is_integer_dtype(dtype):
             s = s.astype("float64") if s.isna().any() else s.astype("int64")

@@ -68,7 +68,7 @@ class GrammarDecoder:
         return int(ids[int(np.searchsorted(np.cumsum(probs), rng.random() * probs.sum()).clip(0, len(ids) - 1))])
 
     def _allowed(self, smpl: Any, token: int) -> bool:
-        self._one[0].id, self._one[0].logit, self._one[0].p = token, 0.0, 0.0
+        self._one[0].id, self._one[0].logit, self._one[0].p = ctypes.c_int32(token), 0.0, 0.0
         arr = self._lc.llama_token_data_array(self._one, 1, -1, False)
         self._lc.llama_sampler_apply(smpl, ctypes.byref(arr))
         return bool(math.isfinite(self._one[0].logit))

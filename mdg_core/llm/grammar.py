@@ -197,7 +197,8 @@ def decode(row: Any, node: dict[str, Any]) -> Any:
     if isinstance(row, list) and "properties" in node and "object" in types_of(node):
         required = set(node.get("required") or [])
         out: dict[str, Any] = {}
-        for (key, sub), value in zip(node["properties"].items(), row):
+        # not strict: a row of the wrong length decodes with keys missing, and validation then drops it
+        for (key, sub), value in zip(node["properties"].items(), row, strict=False):
             if value is None and key not in required:
                 continue
             out[key] = decode(value, sub)

@@ -255,8 +255,9 @@ def _paths(examples: list[dict[str, Any]], prefix: Path = ()) -> dict[Path, list
     keys = list(dict.fromkeys(k for e in examples for k in e))
     for key in keys:
         vals = [e.get(key) for e in examples]
-        if all(isinstance(v, dict) for v in vals):
-            out.update(_paths(vals, prefix + (key,)))
+        nested = [v for v in vals if isinstance(v, dict)]
+        if len(nested) == len(vals):
+            out.update(_paths(nested, prefix + (key,)))
         elif not any(isinstance(v, (dict, list)) for v in vals) and all(key in e for e in examples):
             out[prefix + (key,)] = vals
     return out

@@ -28,9 +28,7 @@ from typing import Any
 
 from mdg_core.config import Settings, load_settings
 from mdg_core.errors import InvalidParameterError, MockGenerationError
-from mdg_core.llm import grammar as gram
-from mdg_core.llm import ids as idmod
-from mdg_core.llm import safety
+from mdg_core.llm import grammar as gram, ids as idmod, safety
 from mdg_core.llm.decode import GrammarDecoder
 from mdg_core.llm.forced import forced_suffix
 from mdg_core.llm.schema import infer_schema, validation_errors

@@ -140,7 +140,7 @@ def model_info(path: Path | str | None = None) -> ModelInfo:
     return ModelInfo(
         path=str(resolved), name=str(meta.get("general.name") or resolved.stem),
         size_bytes=resolved.stat().st_size, context_length=int(ctx) if ctx else None,
-        architecture=arch, quantization=_FILE_TYPES.get(ftype, str(ftype) if ftype is not None else None),
+        architecture=arch, quantization=None if ftype is None else _FILE_TYPES.get(ftype, str(ftype)),
         parameters=meta.get("general.size_label"),
     )
 

@@ -141,7 +141,7 @@ def build(store: DatasetStore, kind: str, a: int, b: int, holdout: int | None = 
         "verdict": worst([s.verdict for s in sections]), **extra,
         "sections": [s.to_dict() for s in sections],
     }
-    return jsonable(report)  # type: ignore[no-any-return]
+    return jsonable(report)
 
 
 def save(store: DatasetStore, report: dict[str, Any], key: str | None = None) -> int:

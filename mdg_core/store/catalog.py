@@ -219,7 +219,7 @@ class DatasetStore:
         if parent_id is not None:
             self.get(parent_id)
         with self.write() as conn:
-            dataset_id = _new_id(conn.execute(
+            dataset_id = new_id(conn.execute(
                 insert(schema.datasets).values(
                     name=name, kind=kind, table_name=f"pending_{uuid.uuid4().hex}",
                     source_name=source_name, source_sha256=source_sha256, created_at=now_iso(),
@@ -397,14 +397,14 @@ class DatasetStore:
                     (schema.artifacts.c.kind == kind) & (schema.artifacts.c.key == key)
                 )
             )
-            return int(
+            return new_id(
                 conn.execute(
                     insert(schema.artifacts).values(
                         kind=kind, key=key, payload=payload, sha256=digest, dataset_id=dataset_id,
                         other_dataset_id=other_dataset_id, params=params, summary=summary,
                         created_at=now_iso(),
                     )
-                ).inserted_primary_key[0]
+                )
             )
 
     def get_artifact(self, kind: str, key: str, with_payload: bool = True) -> Artifact | None:
@@ -421,14 +421,14 @@ class DatasetStore:
             row = conn.execute(select(*cols).where(cond)).mappings().first()
         if row is None:
             return None
-        art = Artifact(**{k: row.get(k) for k in _ARTIFACT_FIELDS})
+        art = _artifact(row)
         if with_payload and art.payload is not None and hashlib.sha256(art.payload).hexdigest() != art.sha256:
             raise ArtifactIntegrityError(
                 f"Stored {art.kind} '{art.key}' does not match the hash recorded when it was saved."
             )
         return art
 
-    def list_artifacts(self, kind: str | None = None, dataset_id: int | None = None) -> list[Artifact]:
+    def list_artifacts(self, kind: str | None = None, dataset_id: int | None = None) -> builtins.list[Artifact]:
         """Artifacts without payloads, newest first."""
         cols = [c for c in schema.artifacts.c if c.name != "payload"]
         query = select(*cols).order_by(schema.artifacts.c.id.desc())
@@ -440,7 +440,7 @@ class DatasetStore:
             )
         with self.read() as conn:
             rows = conn.execute(query).mappings().all()
-        return [Artifact(**{k: r.get(k) for k in _ARTIFACT_FIELDS}) for r in rows]
+        return [_artifact(r) for r in rows]
 
     def delete_artifact(self, artifact_id: int) -> None:
         with self.write() as conn:
@@ -451,7 +451,7 @@ class DatasetStore:
         """Record a generation run (see ``schema.runs`` for the fields); returns its id."""
         values.setdefault("created_at", now_iso())
         with self.write() as conn:
-            return _new_id(conn.execute(insert(schema.runs).values(**values)))
+            return new_id(conn.execute(insert(schema.runs).values(**values)))
 
     def get_run(self, run_id: int) -> dict[str, Any]:
         with self.read() as conn:
@@ -485,7 +485,14 @@ def _raw(conn: Connection) -> Any:
     return raw
 
 
-def _new_id(result: Any) -> int:
+def _artifact(row: Any) -> Artifact:
+    """An ``Artifact`` from a result row; columns left out of the select (the payload) read as None."""
+    fields: dict[str, Any] = {k: row.get(k) for k in _ARTIFACT_FIELDS}
+    return Artifact(**fields)
+
+
+def new_id(result: Any) -> int:
+    """The primary key SQLite gave the row just inserted (SQLAlchemy types it as optional)."""
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])

@@ -13,7 +13,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -211,10 +211,6 @@ def decode(values: list[Any] | np.ndarray, spec: ColumnSpec) -> pd.Series:
     dtype = spec.dtype
     # arrays from rows_to_columns are fresh and ours to modify in place
     obj = values if isinstance(values, np.ndarray) else _object_array(values)
-    if dtype in ("bool", "float64", "float32") or dtype.startswith(("int", "uint", "datetime64")):
-        missing = None  # these paths handle None themselves, or have no gaps
-    else:
-        missing = np.equal(obj, None)
     if enc == "category":
         cats = spec.extra.get("categories", [])
         lookup = {_cat_key(c): c for c in cats}
@@ -226,6 +222,7 @@ def decode(values: list[Any] | np.ndarray, spec: ColumnSpec) -> pd.Series:
     if enc == "date":
         return pd.Series([np.nan if v is None else dt.date.fromisoformat(v) for v in obj], dtype=object)
     if enc == "text":
+        missing = _nulls(obj)
         out = obj
         if missing.any():
             out[missing] = np.nan
@@ -236,6 +233,7 @@ def decode(values: list[Any] | np.ndarray, spec: ColumnSpec) -> pd.Series:
         tz = spec.extra.get("tz")
         return s.dt.tz_localize("UTC").dt.tz_convert(tz) if tz else s
     if dtype.startswith("timedelta64"):
+        missing = _nulls(obj)
         ints = np.where(missing, 0, obj).astype("int64")
         out_td = pd.Series(ints.astype("timedelta64[ns]"))
         out_td[missing] = pd.NaT
@@ -243,6 +241,7 @@ def decode(values: list[Any] | np.ndarray, spec: ColumnSpec) -> pd.Series:
     if dtype == "bool":
         return pd.Series(obj.astype("int64").astype(bool))
     if dtype == "boolean" or dtype.startswith(("Int", "UInt")):
+        missing = _nulls(obj)
         filled = np.where(missing, 0, obj).astype("int64")
         if dtype == "boolean":
             return pd.Series(pd.arrays.BooleanArray(filled.astype(bool), missing))
@@ -252,6 +251,11 @@ def decode(values: list[Any] | np.ndarray, spec: ColumnSpec) -> pd.Series:
     if dtype.startswith(("float", "Float")):
         return pd.Series(obj.astype("float64")).astype(dtype)
     raise UnsupportedTypeError(f"Stored column '{spec.name}' has unknown dtype {dtype}.")
+
+
+def _nulls(obj: np.ndarray) -> np.ndarray:
+    """Where SQLite gave NULL (None in the object array); only the paths that fill gaps need it."""
+    return np.equal(obj, cast(Any, None))  # numpy's stubs reject None, the ufunc compares with it
 
 
 def _object_array(values: list[Any] | tuple[Any, ...]) -> np.ndarray:

@@ -53,7 +53,7 @@ def test_forced_suffix_between_values() -> None:
     from mdg_core.llm.forced import forced_suffix
 
     schema = infer_schema([{"name": n, "age": 3 + i, "addr": {"city": n[::-1], "cc": "FR"}, "plan": p}
-                           for i, (n, p) in enumerate(zip(("Ann", "Bo", "Cy", "Di"), ("pro", "free", "pro", "team")))])
+                           for i, (n, p) in enumerate(zip(("Ann", "Bo", "Cy", "Di"), ("pro", "free", "pro", "team"), strict=True))])
     assert forced_suffix("", schema, 1) == '["'
     assert forced_suffix('["Ann', schema, 1) == ""  # inside a string: the model decides
     assert forced_suffix('["Ann"', schema, 1) == ","

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mdg_core.llm.schema import detect_format, describe, infer_schema, is_valid, validation_errors
+from mdg_core.llm.schema import describe, detect_format, infer_schema, is_valid, validation_errors
 
 
 def test_union_of_keys_and_optional_keys_from_all_examples() -> None:

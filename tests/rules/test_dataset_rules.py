@@ -10,8 +10,7 @@ import pytest
 
 from mdg_core import jobs
 from mdg_core.errors import InvalidParameterError
-from mdg_core.rules import discover
-from mdg_core.rules import dataset as dr
+from mdg_core.rules import dataset as dr, discover
 from mdg_core.store import DatasetStore
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -99,9 +99,7 @@ def run() -> int:
     """``python -m mdg_core``: ``main``, then exit with its code even if a stop signal comes late."""
     code = 2
     with interrupts.stop_signals():
-        try:
+        with contextlib.suppress(KeyboardInterrupt):  # only in the instant between main's answer and this line
             code = main()
-        except KeyboardInterrupt:  # only in the instant between main's answer and this line
-            pass
         interrupts.ignore_stops_while_exiting()
     return code

@@ -83,7 +83,10 @@ def test_mock_data_refuses_prompt_injection(page, workbench):  # type: ignore[no
 def test_settings_shows_model_and_rejects_a_bad_path(page, workbench):  # type: ignore[no-untyped-def]
     goto(page, "settings")
     page.get_by_text("Model in use").first.wait_for()
-    assert page.get_by_text("8,192").first.is_visible()
+    assert page.get_by_text("4,096 tokens").first.is_visible()  # the context in use, not the model's maximum
+    page.get_by_role("button", name="Test the model").click()
+    page.get_by_text(re.compile(r"new tokens at [\d.,]+ tokens/s")).first.wait_for(timeout=300_000)
+    wait_idle(page)
     shot(page, "24_settings")
     page.get_by_role("textbox", name="GGUF model file").fill("/no/such/model.gguf")
     page.get_by_role("button", name="Save settings").click()

@@ -21,7 +21,6 @@ from typing import Any
 
 from mdg_core import interrupts
 from mdg_core.errors import MdgError
-from mdg_core.jsonable import jsonable
 
 COMMAND_MODULES = [
     "mdg_core.cli.data",
@@ -65,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             from mdg_core import jobs
             from mdg_core.config import load_settings
+            from mdg_core.jsonable import jsonable
             from mdg_core.store import DatasetStore
 
             args = build_parser().parse_args(argv)

@@ -226,7 +226,7 @@ def make_profile(df: pd.DataFrame, mode: str, title: str, note: str | None = Non
         kwargs["dataset"] = {"description": note}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        profile = ProfileReport(df, **kwargs)
+        profile = ProfileReport(df.copy(), **kwargs)  # ydata renames columns in place: never on the caller's slice
     if mode == "full" and df.select_dtypes("number").shape[1] > 6:
         profile.config.interactions.continuous = False
     return profile

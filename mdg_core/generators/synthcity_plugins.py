@@ -180,6 +180,8 @@ class _SynthcityGenerator(Generator):
 
     def _plugin(self) -> Any:
         module = importlib.import_module(self.plugin_module)
+        # fastai, which some plugins import, makes pandas raise on every chained assignment in the process
+        pd.set_option("mode.chained_assignment", "warn")
         workspace = Path(tempfile.gettempdir()) / "mdg-synthcity-workspace"
         kwargs = dict(self.fixed, **self.params, random_state=self.random_state, workspace=workspace)
         if "device" in module.plugin.__init__.__code__.co_varnames:

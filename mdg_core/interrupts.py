@@ -2,9 +2,9 @@
 
 Python's default SIGTERM (and SIGHUP) ends the process on the spot: a CLI command's job would stay
 "running" and its output half-written. Inside ``stop_signals()`` SIGINT, SIGTERM and SIGHUP raise
-``KeyboardInterrupt`` instead, ``stop_reason()`` says which one it was, and ``defer_stops()`` lets a
-short last step (a job record, the CLI's output) finish whole. Nothing heavy is imported here: the
-CLI installs this before it loads anything else.
+``StopSignal`` (a ``KeyboardInterrupt``) instead, ``stop_reason()`` says which one it was, and
+``defer_stops()`` lets a short last step (a job record, the CLI's output) finish whole. Nothing heavy
+is imported here: the CLI installs this before it loads anything else.
 """
 
 from __future__ import annotations
@@ -37,21 +37,36 @@ def signal_name(sig: int) -> str:
         return f"signal {sig}"
 
 
+class StopSignal(KeyboardInterrupt):  # noqa: N818 - it is caught as the KeyboardInterrupt it is
+    """A stop signal, raised where the main thread is.
+
+    Not a plain ``KeyboardInterrupt`` on purpose: CPython notes a plain one that escapes code run
+    through ``PyRun_String`` (Cython modules do that while they are imported) and, although our
+    handler catches it, ends the process at exit by SIGINT (exit status -2) instead of with the
+    code the command returned. The check is on the exact type, so a subclass is exempt.
+    """
+
+
 def _on_stop_signal(signum: int, _frame: Any) -> None:
     _stop.signum = signum
     if not _stop.deferring:  # during a last step the process ends right after it anyway
-        raise KeyboardInterrupt(signal_name(signum))
+        raise StopSignal(signal_name(signum))
 
 
 @contextmanager
 def stop_signals() -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP raise ``KeyboardInterrupt`` in the main thread (nested: no-op)."""
+    """SIGINT, SIGTERM and SIGHUP raise ``StopSignal`` in the main thread (nested: no-op).
+
+    A signal that comes while the handlers are being installed raises from ``with`` itself, before
+    the block: the caller that must always answer wraps the ``with`` in its own ``try``."""
     if _stop.installed or threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, _on_stop_signal) for sig in STOP_SIGNALS}
-    _stop.installed, _stop.signum = True, None
+    _stop.installed, _stop.signum = True, None  # before the first handler: a stop from now on is kept
+    previous: dict[int, Any] = {}
     try:
+        for sig in STOP_SIGNALS:
+            previous[sig] = signal.signal(sig, _on_stop_signal)
         yield
     finally:
         if not _stop.exiting:

@@ -97,9 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> int:
     """``python -m mdg_core``: ``main``, then exit with its code even if a stop signal comes late."""
-    code = 2
-    with interrupts.stop_signals():
-        with contextlib.suppress(KeyboardInterrupt):  # only in the instant between main's answer and this line
-            code = main()
+    code: int | None = None
+    try:
+        with interrupts.stop_signals():
+            with contextlib.suppress(KeyboardInterrupt):  # before main's own handling, or just after its answer
+                code = main()
+            interrupts.ignore_stops_while_exiting()
+    except KeyboardInterrupt:  # a stop while the handlers were being installed
         interrupts.ignore_stops_while_exiting()
-    return code
+    if code is None:
+        sys.stderr.write(f"\nerror: {interrupts.stop_reason()}; nothing was saved.\n")
+    return 2 if code is None else code

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mdg_core.column_kinds import family_of
 from mdg_core.reports.common import (
     Progress,
     ReportInputs,
@@ -23,7 +24,6 @@ from mdg_core.reports.common import (
     SectionSpec,
     as_category,
     as_numeric,
-    column_kind,
     no_progress,
     sample,
 )
@@ -68,10 +68,11 @@ def risk_level(risk: float, ci_low: float, attack_rate: float | None = None, con
 def seeded(seed: int) -> Iterator[None]:
     """Make anonymeter reproducible: it draws from numpy's global generator (pandas ``sample`` of the
     attacked rows), from an unseeded ``default_rng()`` (the linkability baseline) and from polars'
-    generator (the singling-out fit), and its univariate singling-out queries come in the order of a
-    polars ``group_by``, which is a hash order that changes between processes. All three generators are
-    seeded and ``group_by`` keeps the order of first appearance for the duration; then numpy's global
-    state and polars' ``group_by`` are put back."""
+    generator (the singling-out fit); its univariate singling-out queries come in the order of a polars
+    ``group_by`` and its random (baseline) queries pick values from a polars ``Series.unique``, both in a
+    hash order that changes between processes. All three generators are seeded and ``group_by`` and
+    ``unique`` keep the order of first appearance for the duration; then numpy's global state and
+    polars' methods are put back."""
     import polars as pl
     from anonymeter.evaluators import linkability_evaluator as links
 
@@ -82,19 +83,24 @@ def seeded(seed: int) -> Iterator[None]:
     def random_links(n_synthetic: int, n_attacks: int, n_neighbors: int) -> np.ndarray:
         return np.array([rng.choice(n_synthetic, size=n_neighbors, replace=False) for _ in range(n_attacks)])
 
-    group_by = pl.DataFrame.group_by
+    group_by, unique = pl.DataFrame.group_by, pl.Series.unique
 
     def ordered_group_by(self: pl.DataFrame, *by: Any, maintain_order: bool = True, **named: Any) -> Any:
         return group_by(self, *by, maintain_order=True, **named)
+
+    def ordered_unique(self: pl.Series, *, maintain_order: bool = True) -> Any:
+        return unique(self, maintain_order=True)
 
     np.random.seed(seed)
     pl.set_random_seed(seed)
     links._random_links = random_links
     pl.DataFrame.group_by = ordered_group_by  # type: ignore[method-assign]
+    pl.Series.unique = ordered_unique  # type: ignore[method-assign]
     try:
         yield
     finally:
         pl.DataFrame.group_by = group_by  # type: ignore[method-assign]
+        pl.Series.unique = unique  # type: ignore[method-assign]
         links._random_links = original
         np.random.set_state(state)
 
@@ -102,7 +108,7 @@ def seeded(seed: int) -> Iterator[None]:
 def _prepare(frames: list[pd.DataFrame], columns: list[str]) -> tuple[list[pd.DataFrame], dict[str, str]]:
     """Safe aliases (c0, c1, …) and anonymeter-friendly dtypes (float or str)."""
     aliases = {col: f"c{i}" for i, col in enumerate(columns)}
-    kinds = {col: column_kind(frames[0][col]) for col in columns}
+    kinds = {col: family_of(frames[0][col]) for col in columns}
     out = []
     for f in frames:
         data = {}
@@ -129,8 +135,8 @@ def _risk(evaluator: Any) -> dict[str, Any]:
 
 def _secrets(train: pd.DataFrame, columns: list[str]) -> list[str]:
     """Columns an attacker would like to infer: categorical first, then numeric; no identifiers."""
-    cats = [c for c in columns if column_kind(train[c]) == "categorical" and train[c].nunique() > 1]
-    nums = [c for c in columns if column_kind(train[c]) == "numeric" and train[c].nunique() > 1]
+    cats = [c for c in columns if family_of(train[c]) == "categorical" and train[c].nunique() > 1]
+    nums = [c for c in columns if family_of(train[c]) == "numeric" and train[c].nunique() > 1]
     return (cats + nums)[:MAX_SECRETS]
 
 
@@ -140,7 +146,7 @@ def reid_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.Da
     from anonymeter.evaluators import InferenceEvaluator, LinkabilityEvaluator, SinglingOutEvaluator
 
     sec = Section("reid", "Re-identification risks (anonymeter)")
-    columns = [c for c in train.columns if column_kind(train[c]) != "identifier"]
+    columns = [c for c in train.columns if family_of(train[c]) != "identifier"]
     if len(columns) < 2:
         sec.flag("review", "Fewer than two comparable columns: re-identification attacks were not run.")
         return sec
@@ -175,7 +181,7 @@ def reid_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.Da
             progress(0.55 + 0.4 * i / max(1, len(secrets)), f"Re-identification: inferring {secret}")
             aux_cols = [aliases[c] for c in columns if c != secret]
             ev = InferenceEvaluator(ori=ori, syn=syn, control=control, aux_cols=aux_cols,
-                                    secret=aliases[secret], regression=column_kind(tr[secret]) == "numeric",
+                                    secret=aliases[secret], regression=family_of(tr[secret]) == "numeric",
                                     n_attacks=n_attacks)
             ev.evaluate(n_jobs=1)
             rows.append({"attack": f"attribute inference of '{secret}'", **_risk(ev)})

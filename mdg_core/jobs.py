@@ -56,6 +56,7 @@ JOB_FUNCTIONS: dict[str, str] = {
     "generate": "mdg_core.generators.run:generate",
     "sample_model": "mdg_core.generators.run:sample_model",
     "compare_generators": "mdg_core.generators.run:compare",
+    "honest_scores": "mdg_core.reports.baselines:run",
     "report": "mdg_core.reports.job:run",
     "profile_report": "mdg_core.profiling.report_job:run",
 }

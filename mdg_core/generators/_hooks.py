@@ -1,18 +1,41 @@
-"""Real per-epoch progress from libraries that only expose a ``tqdm`` around their epoch loop.
+"""Real progress (and a time budget) from libraries that expose no callback of their own.
 
-CTGAN/TVAE (SDV) and SynthCity's GAN, VAE, flow and DDPM trainers all iterate
+Epoch loops: CTGAN/TVAE (SDV) and SynthCity's GAN, VAE, flow and DDPM trainers all iterate
 ``for i in tqdm(range(n_epochs))``. While a fit runs we swap that module-level ``tqdm`` name for
-a thin iterator that reports each finished epoch (and raises on cancel between epochs), then
-restore it. The worker process fits one model at a time, so the swap is not shared.
+a thin iterator that reports each finished epoch (and raises on cancel between epochs), and that
+ends the loop early once a time budget is spent: the library then finishes as after its last
+epoch (SynthCity's GAN and VAE reload their best epoch when they tracked one). The worker process
+fits one model at a time, so the swap is not shared.
+
+Other steps (columns of a copula, rounds of an adversarial forest, moves of a structure search)
+are counted by wrapping one library method for the duration of the fit (``on_each_call``):
+at class level, so nothing is left on the fitted objects, which stay picklable.
 """
 
 from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import wraps
 from typing import Any
+
+
+@dataclass
+class TrainingLog:
+    """What the epoch loops did: recorded in the run, so a budget-stopped model says so."""
+
+    epochs_planned: int | None = None
+    epochs_run: int = 0
+    time_budget_minutes: float | None = None
+    stopped_by_time_budget: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"epochs_planned": self.epochs_planned, "epochs_run": self.epochs_run,
+                "time_budget_minutes": self.time_budget_minutes,
+                "stopped_by_time_budget": self.stopped_by_time_budget}
 
 
 class _EpochIter:
@@ -20,6 +43,8 @@ class _EpochIter:
 
     reporter: Any = None
     label = "Epoch"
+    deadline: float | None = None  # time.perf_counter() value after which no new epoch starts
+    log: TrainingLog | None = None
 
     def __init__(self, iterable: Iterable[Any] | int | None = None, *args: Any, **kwargs: Any) -> None:
         if isinstance(iterable, int):  # trange(n)
@@ -35,10 +60,28 @@ class _EpochIter:
 
     def __iter__(self) -> Iterator[Any]:
         started = time.perf_counter()
+        if self.log is not None:
+            self.log.epochs_planned = self.total
+        if self.reporter is not None and self.total:  # the start of the loop: the pace is measured from here
+            self.reporter.step(0, self.total, f"{self.label} 0/{self.total}")
         for item in self.iterable:
             yield item
             self.n += 1
+            if self.log is not None:
+                self.log.epochs_run += 1
             self._report(started)
+            if self._out_of_time():
+                return
+
+    def _out_of_time(self) -> bool:
+        if self.deadline is None or time.perf_counter() < self.deadline or self.n >= (self.total or 0):
+            return False
+        if self.log is not None:
+            self.log.stopped_by_time_budget = True
+        if self.reporter is not None:
+            self.reporter.step(self.n, self.n, f"Time budget spent: kept the model after {self.label.lower()} "
+                                               f"{self.n} of {self.total}")
+        return True
 
     def _report(self, started: float) -> None:
         if self.reporter is None:
@@ -71,9 +114,18 @@ class _EpochIter:
 
 
 @contextmanager
-def patch_progress(targets: list[tuple[str, str]], reporter: Any, label: str = "Epoch") -> Iterator[None]:
-    """Swap ``module.attr`` (a tqdm/trange) for an epoch reporter during the block."""
-    hook = type("EpochHook", (_EpochIter,), {"reporter": reporter, "label": label})
+def patch_progress(targets: list[tuple[str, str]], reporter: Any, label: str = "Epoch",
+                   time_budget_minutes: float | None = None) -> Iterator[TrainingLog]:
+    """Swap ``module.attr`` (a tqdm/trange) for an epoch reporter during the block.
+
+    With ``time_budget_minutes`` (counted from the start of the fit, ``reporter.started``) no new
+    epoch starts once the budget is spent; at least one epoch always runs. Yields the log of epochs.
+    """
+    budget = float(time_budget_minutes) if time_budget_minutes else None
+    log = TrainingLog(time_budget_minutes=budget)
+    deadline = None if budget is None else getattr(reporter, "started", time.perf_counter()) + budget * 60
+    hook = type("EpochHook", (_EpochIter,), {"reporter": reporter, "label": label, "deadline": deadline,
+                                             "log": log})
     saved: list[tuple[Any, str, Any]] = []
     try:
         for module_name, attr in targets:
@@ -84,7 +136,37 @@ def patch_progress(targets: list[tuple[str, str]], reporter: Any, label: str = "
             if hasattr(module, attr):
                 saved.append((module, attr, getattr(module, attr)))
                 setattr(module, attr, hook)
-        yield
+        yield log
     finally:
         for module, attr, original in saved:
             setattr(module, attr, original)
+
+
+@contextmanager
+def on_each_call(owner: Any, attr: str, before: Callable[..., None] | None = None,
+                 after: Callable[..., None] | None = None) -> Iterator[None]:
+    """During the block, ``before(*args, **kwargs)`` / ``after(*args, **kwargs)`` run around every
+    call of ``owner.attr`` (a class or a module attribute); the original is restored afterwards.
+
+    A callback may raise (``CancelledError``), which stops the library's loop at that step.
+    """
+    own = attr in vars(owner)
+    original = getattr(owner, attr)
+
+    @wraps(original)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        if before is not None:
+            before(*args, **kwargs)
+        result = original(*args, **kwargs)
+        if after is not None:
+            after(*args, **kwargs)
+        return result
+
+    setattr(owner, attr, counted)
+    try:
+        yield
+    finally:
+        if own:
+            setattr(owner, attr, original)
+        else:  # it was inherited: uncover the base class's again
+            delattr(owner, attr)

@@ -108,6 +108,35 @@ def save_splits(store: DatasetStore, prep: Training) -> tuple[int, int | None]:
     return int(ids["train"]), ids["holdout"]  # type: ignore[arg-type]
 
 
+class Pace:
+    """Remaining time measured from a generator's own counter (epochs, columns, nodes), nothing else.
+
+    A phase is a run of ``done/total`` reports with the same total; its pace is timed from the
+    phase's first report, so the set-up before it (encoders, imports) does not inflate it. Steps
+    reported as ``0/1`` (work nothing measures) and a phase's first report give no remaining time.
+    Generators report a count as ``done/total`` only where it measures the rest of their fit. With a
+    time budget the remaining time never runs past it.
+    """
+
+    def __init__(self, deadline_minutes: float | None = None) -> None:
+        self.started = time.perf_counter()
+        self.deadline = self.started + float(deadline_minutes) * 60 if deadline_minutes else None
+        self.phase: tuple[float, float, float] | None = None  # (total, first done, first time)
+
+    def remaining(self, done: float, total: float, now: float | None = None) -> float | None:
+        now = time.perf_counter() if now is None else now
+        if self.phase is None or self.phase[0] != total or done < self.phase[1]:
+            self.phase = (total, done, now)
+            return None
+        _, first, since = self.phase
+        if total <= 1 or done <= first:
+            return None
+        left = (now - since) / (done - first) * (total - done)
+        if self.deadline is not None:
+            left = min(left, max(0.0, self.deadline - now))
+        return left
+
+
 def _model_key(dataset_id: int, generator: str, params: dict[str, Any], seed: int) -> str:
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
     return f"{dataset_id}:{generator}:{digest}:{seed}:{uuid.uuid4().hex[:8]}"
@@ -142,12 +171,12 @@ def generate(ctx: Any, dataset_id: int, generator: str, params: dict[str, Any] |
         estimate = gen.estimate_fit_seconds(prep.train, prep.metadata)
         ctx.progress(0.02, 1, f"Fitting: estimated {estimate:.0f} s", eta_seconds=estimate)
     fit_start = time.perf_counter()
+    pace = Pace(deadline_minutes=gen.params.get("time_budget_minutes"))
 
     def fit_progress(done: float, total: float, message: str) -> None:
         frac = done / total if total else 0.0
-        elapsed = time.perf_counter() - fit_start
-        eta = elapsed * (1 - frac) / frac if frac > 0.02 else estimate
-        ctx.progress(0.02 + 0.83 * frac, 1, f"Fitting {generator}: {message}", eta_seconds=eta)
+        ctx.progress(0.02 + 0.83 * frac, 1, f"Fitting {generator}: {message}",
+                     eta_seconds=pace.remaining(done, total))
 
     gen.fit(prep.train, prep.metadata, progress=fit_progress, cancel=ctx.cancelled)
     fit_seconds = time.perf_counter() - fit_start
@@ -182,7 +211,8 @@ def _store_run(store: DatasetStore, prep: Training, gen: Generator, generator: s
     meta = {"conditions": jsonable(conds), "estimated_fit_seconds": estimate,
             "sampled_rows": report["sampled_rows"], "sampling_rounds": report["rounds"],
             "sdv_constraints": getattr(gen, "sdv_constraints_", []), "holdout_share": prep.share,
-            "epoch_seconds": getattr(gen, "epoch_seconds_", None)}
+            "epoch_seconds": getattr(gen, "epoch_seconds_", None),
+            "training": getattr(gen, "training_", None)}  # epochs run, and whether the time budget stopped them
     with store.transaction():
         train_id, hold_id = save_splits(store, prep)
         synth = store.save(out, name or f"{info.name} · {generator} (seed {seed})", "synthetic",

@@ -3,18 +3,23 @@
 SDV 2.x takes ``Metadata`` built from ``{table_name: DataFrame}``; we build it from the analyst's
 confirmed types for the modelled columns. Inequality and fixed-combination rules go to SDV's own
 constraint support (``sdv.cag``); reject-and-resample in ``mdg_core.rules.enforce`` still checks
-every row. Neural models report each epoch through their ``tqdm`` loop (see ``_hooks``).
+every row. Progress is real steps (see ``_hooks``): the encoding, then GaussianCopula's column
+distributions one by one, or the neural models' per-column mixture encoders and each epoch. Neural
+models take a time budget: no new epoch starts once it is spent.
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import pandas as pd
 
 from mdg_core.errors import GeneratorError, InvalidParameterError
+from mdg_core.generators._hooks import on_each_call, patch_progress
 from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, Reporter
 from mdg_core.generators.shape import plain
 
@@ -30,6 +35,10 @@ _COMMON = (
 _NEURAL = (
     ParamSpec("epochs", "int", 300, 1, 10_000, help="Training passes over the data."),
     ParamSpec("batch_size", "int", 500, 10, 100_000, help="Rows per training step (multiple of 10)."),
+    ParamSpec("time_budget_minutes", "float", 0.0, 0.0, 10_080.0,
+              help="Stop training once this many minutes have passed since the fit began, at the end "
+                   "of an epoch, and keep the model from the last finished epoch (at least one runs). "
+                   "0: train every epoch.", label="Time budget (minutes, 0 = none)"),
     ParamSpec("one_hot_limit", "int", 200, 0, 100_000,
               help="Categorical columns with more distinct values than this are modelled as one "
                    "frequency-preserving number instead of one-hot columns (0: always one-hot).",
@@ -48,6 +57,7 @@ class _SdvGenerator(Generator):
         cls = getattr(single_table, self.synth_class)
         kwargs = dict(self.params)
         kwargs.pop("one_hot_limit", None)
+        kwargs.pop("time_budget_minutes", None)
         if self.spec.neural:
             kwargs["enable_gpu"] = False
             if kwargs["batch_size"] % 10:
@@ -84,25 +94,30 @@ class _SdvGenerator(Generator):
         metadata = sdv_metadata(data, self.metadata_)
         constraints = self._constraints(data)
         self.sdv_constraints_ = []
-        with warnings.catch_warnings(), reporter.epochs(_EPOCH_LOOPS):
+        budget = self.params.get("time_budget_minutes")
+        with warnings.catch_warnings(), _steps(reporter), \
+                patch_progress(_EPOCH_LOOPS, reporter, time_budget_minutes=budget) as training:
             warnings.simplefilter("ignore")
             synth = self._make(metadata)
+            fitted = False
             if constraints:
                 try:
                     synth.add_constraints(constraints)
                     self._prepare(synth, data)
                     synth.fit({"table": data})
                     self.sdv_constraints_ = [type(c).__name__ for c in constraints]
-                    self.synth_ = synth
-                    return
+                    fitted = True
                 except Exception as exc:  # SDV refused the constraint: reject-and-resample still applies
                     if type(exc).__name__ in ("CancelledError",):
                         raise
                     log.warning("SDV constraints not usable (%s); relying on reject-and-resample", exc)
                     synth = self._make(sdv_metadata(data, self.metadata_))
-            self._prepare(synth, data)
-            synth.fit({"table": data})
+            if not fitted:
+                self._prepare(synth, data)
+                synth.fit({"table": data})
         self.synth_ = synth
+        if self.spec.neural:
+            self.training_ = training.to_json()
 
     def _prepare(self, synth: Any, data: pd.DataFrame) -> None:
         if self.spec.neural:
@@ -153,6 +168,52 @@ class _SdvGenerator(Generator):
         if len(out) < n:
             raise GeneratorError(f"SDV produced {len(out)} of {n} rows for {conditions}.")
         return out
+
+
+@contextmanager
+def _steps(reporter: Reporter) -> Iterator[None]:
+    """Report SDV's real steps: the encoding, each column's distribution (GaussianCopula) or each
+    column's encoder (CTGAN/TVAE fit a mixture model per number: minutes on a wide table).
+
+    A count is reported as ``done/total`` (from which the job measures a remaining time) only where it
+    measures the rest of the fit: GaussianCopula's columns. The neural encoders come before the
+    epochs, so their count is in the text and the remaining time waits for the epochs."""
+    from copulas.multivariate.gaussian import GaussianMultivariate
+    from ctgan.data_transformer import DataTransformer
+    from sdv.single_table.base import BaseSingleTableSynthesizer
+
+    count = {"done": 0, "total": 0}
+
+    def start(total: int, message: str, measured: bool) -> None:
+        count.update(done=0, total=total)
+        reporter.step(0, total if measured else 1, message)
+
+    def column(name: Any, what: str, measured: bool) -> None:
+        count["done"] += 1
+        done, total = count["done"], max(count["total"], count["done"])
+        reporter.step(done if measured else 0, total if measured else 1, f"{what} {done}/{total}: {name}")
+
+    hooks = [
+        (BaseSingleTableSynthesizer, "preprocess",
+         lambda *a, **k: reporter.step(0, 1, "Encoding the columns (RDT)"), None),
+        (GaussianMultivariate, "_fit_columns",
+         lambda model, x, *a, **k: start(x.shape[1], f"Column distributions 0/{x.shape[1]}", True), None),
+        (GaussianMultivariate, "_fit_column", None,
+         lambda model, col, dist, name, *a, **k: column(name, "Column distribution", True)),
+        (GaussianMultivariate, "_get_correlation",
+         lambda *a, **k: reporter.step(0, 1, "Correlations between the columns"), None),
+        (DataTransformer, "fit",
+         lambda tr, raw, *a, **k: start(raw.shape[1], f"Column encoders 0/{raw.shape[1]}", False), None),
+        (DataTransformer, "_fit_continuous", None,
+         lambda tr, data, *a, **k: column(data.columns[0], "Column encoder (mixture model)", False)),
+        (DataTransformer, "_fit_discrete", None,
+         lambda tr, data, *a, **k: column(data.columns[0], "Column encoder", False)),
+        (DataTransformer, "transform", lambda *a, **k: reporter.step(0, 1, "Encoding the rows for training"), None),
+    ]
+    with ExitStack() as stack:
+        for owner, attr, before, after in hooks:
+            stack.enter_context(on_each_call(owner, attr, before=before, after=after))
+        yield
 
 
 def _table(out: Any) -> pd.DataFrame:

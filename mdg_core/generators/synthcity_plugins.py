@@ -4,8 +4,10 @@ the privacy-preserving PrivBayes, AIM, DP-GAN and PATE-GAN.
 SynthCity wants numbers without gaps, so ``_Codec`` turns categories and text into integer codes
 (most frequent first), dates into seconds and missing cells into indicator columns, and back.
 Plugins are imported from their own module (not ``Plugins()``, which loads every plugin) and given a
-private workspace so nothing is written to the working directory. Epoch loops report progress
-through their ``tqdm`` (see ``_hooks``).
+private workspace so nothing is written to the working directory. Progress is real steps (see
+``_hooks``): each column's encoder, then epochs (their ``tqdm``), the Bayesian network's structure
+search and conditional tables, or the adversarial forest's rounds. Neural plugins take a time
+budget: no new epoch starts once it is spent.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import importlib
 import logging
 import tempfile
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from mdg_core.column_kinds import ColumnKind, kind_of
 from mdg_core.errors import GeneratorError
+from mdg_core.generators._hooks import on_each_call, patch_progress
 from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, Reporter
 
 log = logging.getLogger(__name__)
@@ -36,6 +40,8 @@ _LOOPS = [
 NA_PREFIX = "__na__"
 SAMPLE_CHUNK = 5_000
 STRICT_DRAWS = 3
+# how each column kind is encoded for SynthCity (durations and text as category codes)
+_ENCODINGS = {ColumnKind.BOOLEAN: "bool", ColumnKind.INTEGER: "num", ColumnKind.FLOAT: "num", ColumnKind.DATETIME: "date"}
 
 
 class _Codec:
@@ -62,14 +68,8 @@ class _Codec:
         self.na_cols: list[str] = []
         for c in df.columns:
             s = df[c]
-            if pd.api.types.is_bool_dtype(s.dtype):
-                kind = "bool"
-            elif pd.api.types.is_numeric_dtype(s.dtype):
-                kind = "num"
-            elif pd.api.types.is_datetime64_any_dtype(s.dtype):
-                kind = "date"
-            else:
-                kind = "cat"
+            kind = _ENCODINGS.get(kind_of(s), "cat")
+            if kind == "cat":
                 self.codes[c] = s.dropna().value_counts().index.tolist()
                 if self.max_categories and len(self.codes[c]) > self.max_categories:
                     keep = self.max_categories - 1
@@ -183,7 +183,8 @@ class _SynthcityGenerator(Generator):
         # fastai, which some plugins import, makes pandas raise on every chained assignment in the process
         pd.set_option("mode.chained_assignment", "warn")
         workspace = Path(tempfile.gettempdir()) / "mdg-synthcity-workspace"
-        kwargs = dict(self.fixed, **self.params, random_state=self.random_state, workspace=workspace)
+        params = {k: v for k, v in self.params.items() if k != BUDGET}
+        kwargs = dict(self.fixed, **params, random_state=self.random_state, workspace=workspace)
         if "device" in module.plugin.__init__.__code__.co_varnames:
             kwargs["device"] = "cpu"
         return module.plugin(**kwargs)
@@ -194,10 +195,26 @@ class _SynthcityGenerator(Generator):
         self.codec_ = self._codec().fit(df)
         encoded = self.codec_.encode(df)
         plugin = self._plugin()
-        with warnings.catch_warnings(), _seeded_default_rng(), reporter.epochs(_LOOPS, label=self.step_label):
+        with warnings.catch_warnings(), _seeded_default_rng(), ExitStack() as hooks, \
+                patch_progress(_LOOPS, reporter, self.step_label, self.params.get(BUDGET)) as training:
             warnings.simplefilter("ignore")
+            counter = _Steps(reporter)
+            for owner, attr, before, after in self._step_hooks(counter):
+                hooks.enter_context(on_each_call(owner, attr, before=before, after=after))
             plugin.fit(GenericDataLoader(encoded))
         self.plugin_ = plugin
+        if self.spec.neural:
+            self.training_ = training.to_json()
+
+    def _step_hooks(self, steps: _Steps) -> list[tuple[Any, str, Hook | None, Hook | None]]:
+        """Library methods to count as steps during the fit: every plugin that encodes its columns
+        (SynthCity's ``TabularEncoder`` fits a mixture model per number) reports each column."""
+        from synthcity.plugins.core.models.tabular_encoder import TabularEncoder
+
+        return [
+            (TabularEncoder, "fit", lambda enc, raw, *a, **k: steps.start(raw.shape[1], "Column encoders", measured=False), None),
+            (TabularEncoder, "_fit_feature", None, lambda enc, feature, *a, **k: steps.one("Column encoder", feature.name)),
+        ]
 
     step_label = "Epoch"
     sample_chunk: int | None = None  # rows per generate call when sampling is slow per row
@@ -238,6 +255,39 @@ class _SynthcityGenerator(Generator):
         return self.codec_.decode(pd.concat(parts, ignore_index=True).iloc[:n])
 
 
+Hook = Callable[..., None]
+
+
+class _Steps:
+    """Counts a library's steps (columns, nodes) and reports ``label done/total: name`` as they finish.
+
+    A count is reported as ``done/total`` (from which the job measures a remaining time) only when
+    ``measured``: when it measures the rest of the fit. Column encoders come before the training, so
+    their count is only in the text."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+        self.done = self.total = 0
+        self.measured = False
+
+    def start(self, total: int, label: str, measured: bool = True) -> None:
+        self.done, self.total, self.measured = 0, int(total), measured
+        self.reporter.step(0, self.total if measured else 1, f"{label} 0/{self.total}")
+
+    def one(self, label: str, name: Any) -> None:
+        self.done += 1
+        total = max(self.total, self.done)
+        name = str(name)
+        if name.startswith(NA_PREFIX):  # the codec's missing-value indicator of a column
+            name = f"{name.removeprefix(NA_PREFIX)} (missing or not)"
+        done, out_of = (self.done, total) if self.measured else (0, 1)
+        self.reporter.step(done, out_of, f"{label} {self.done}/{total}: {name}")
+
+    def phase(self, message: str) -> None:
+        """A step whose length nothing measures: shown with the elapsed time, no remaining time."""
+        self.reporter.step(0, 1, message)
+
+
 def _epochs(default: int, help_: str = "Training iterations (epochs).", label: str = "Epochs") -> ParamSpec:
     return ParamSpec("n_iter", "int", default, 1, 100_000, help=help_, label=label)
 
@@ -249,6 +299,17 @@ def _batch(default: int = 200) -> ParamSpec:
 def _epsilon(default: float = 1.0) -> ParamSpec:
     return ParamSpec("epsilon", "float", default, 0.01, 100.0,
                      help="Differential-privacy budget: smaller is more private and less faithful.")
+
+
+BUDGET = "time_budget_minutes"
+
+
+def _budget() -> ParamSpec:
+    return ParamSpec(BUDGET, "float", 0.0, 0.0, 10_080.0,
+                     help="Stop training once this many minutes have passed since the fit began, at the end "
+                          "of an epoch, and keep the model as it is then (SynthCity's GAN and VAE keep their "
+                          "best epoch where they track one). 0: train every epoch.",
+                     label="Time budget (minutes, 0 = none)")
 
 
 _REQ = ("synthcity.plugins.core.plugin",)
@@ -270,6 +331,26 @@ class BayesianNetwork(_SynthcityGenerator):
                  "A Bayesian network over discretised columns; fast, interpretable dependencies.",
                  (ParamSpec("struct_max_indegree", "int", 4, 1, 10, help="Most parents per column."),))
 
+    def _step_hooks(self, steps: _Steps) -> list[tuple[Any, str, Hook | None, Hook | None]]:
+        """The column encoders, the structure search (its moves; how many is not known in advance),
+        then one conditional probability table per column."""
+        from pgmpy.estimators import HillClimbSearch, MaximumLikelihoodEstimator, TreeSearch
+
+        moves = {"n": 0}
+
+        def move(search: Any, model: Any, *a: Any, **k: Any) -> None:
+            moves["n"] += 1
+            steps.phase(f"Network structure: search step {moves['n']}, {len(model.edges())} edges so far")
+
+        return super()._step_hooks(steps) + [
+            (TreeSearch, "estimate", lambda *a, **k: steps.phase("Network structure: a tree over the columns"), None),
+            (HillClimbSearch, "_legal_operations", move, None),
+            (MaximumLikelihoodEstimator, "get_parameters",
+             lambda est, *a, **k: steps.start(len(est.model.nodes()), "Conditional tables"), None),
+            (MaximumLikelihoodEstimator, "estimate_cpd", None,
+             lambda est, node, *a, **k: steps.one("Conditional table", node)),
+        ]
+
 
 class ARF(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_arf"
@@ -279,17 +360,36 @@ class ARF(_SynthcityGenerator):
                  (ParamSpec("num_trees", "int", 30, 1, 1000, help="Trees per forest."),
                   ParamSpec("max_iters", "int", 10, 1, 100, help="Adversarial rounds.")))
 
+    def _step_hooks(self, steps: _Steps) -> list[tuple[Any, str, Hook | None, Hook | None]]:
+        """Each forest of the adversarial loop (it stops early when the discriminator is fooled, so
+        the rounds left are an upper bound and no remaining time is shown)."""
+        from sklearn.ensemble import RandomForestClassifier
+
+        rounds = {"n": 0}
+        most = int(self.params["max_iters"])
+
+        def forest(clf: Any, *a: Any, **k: Any) -> None:
+            rounds["n"] += 1
+            done = rounds["n"] - 1
+            steps.phase("Adversarial forest: the first discriminator" if done == 0 else
+                        f"Adversarial forest: round {done} of at most {most} "
+                        f"(discriminator accuracy {getattr(clf, 'oob_score_', float('nan')):.3f})")
+
+        return super()._step_hooks(steps) + [
+            (RandomForestClassifier, "fit", None, forest),
+        ]
+
 
 class SCTGAN(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_ctgan"
     spec = _spec("synthcity_ctgan", "CTGAN", "neural", "SynthCity's conditional GAN.",
-                 (_epochs(300), _batch()), neural=True)
+                 (_epochs(300), _batch(), _budget()), neural=True)
 
 
 class STVAE(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.generic.plugin_tvae"
     spec = _spec("synthcity_tvae", "TVAE", "neural", "SynthCity's tabular variational autoencoder.",
-                 (_epochs(300), _batch()), neural=True)
+                 (_epochs(300), _batch(), _budget()), neural=True)
 
 
 class DDPM(_SynthcityGenerator):
@@ -299,7 +399,8 @@ class DDPM(_SynthcityGenerator):
     spec = _spec("synthcity_ddpm", "TabDDPM (diffusion)", "neural",
                  "Tabular denoising diffusion (TabDDPM); strong but slow on CPU.",
                  (_epochs(1000, "Training steps.", "Training steps"), _batch(1024),
-                  ParamSpec("num_timesteps", "int", 1000, 10, 10_000, help="Diffusion steps.", label="Diffusion steps")), neural=True)
+                  ParamSpec("num_timesteps", "int", 1000, 10, 10_000, help="Diffusion steps.", label="Diffusion steps"),
+                  _budget()), neural=True)
 
 
 class NFlow(_SynthcityGenerator):
@@ -307,7 +408,7 @@ class NFlow(_SynthcityGenerator):
     sample_chunk = SAMPLE_CHUNK
     spec = _spec("synthcity_nflow", "Normalising flow", "neural",
                  "Normalising flows (neural spline); exact likelihood training.",
-                 (_epochs(300), _batch()), neural=True)
+                 (_epochs(300), _batch(), _budget()), neural=True)
 
 
 class Marginals(_SynthcityGenerator):
@@ -401,7 +502,7 @@ class DPGAN(_SynthcityGenerator):
     plugin_module = "synthcity.plugins.privacy.plugin_dpgan"
     spec = _spec("synthcity_dpgan", "DP-GAN (differential privacy)", "privacy",
                  "GAN trained with differentially private SGD (Opacus).",
-                 (_epochs(300), _batch(), _epsilon()), module="privacy", neural=True)
+                 (_epochs(300), _batch(), _epsilon(), _budget()), module="privacy", neural=True)
 
 
 class PATEGAN(_SynthcityGenerator):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,35 @@ def test_default_model_ships_and_reports_its_metadata() -> None:
     assert info.path == str(path)
     assert "135M" in (info.parameters or "") and info.context_length == 8192
     assert info.size_bytes > 50_000_000 and info.size_label.endswith("MB")
+    # the header's generated name is "Smollm2 135M 8k Lc100K Mix1 Ep2"; the file keeps the real spelling
+    assert info.name == "SmolLM2 135M Instruct (Q4_1)"
+    assert info.size_label == "94 MB"  # whole megabytes
+
+
+def _gguf(path: Path, **meta: str | int) -> Path:
+    """A GGUF file with only a header (strings and uint32 values): enough for ``model_info``."""
+    def text(value: str) -> bytes:
+        return struct.pack("<Q", len(value.encode())) + value.encode()
+
+    body = b"GGUF" + struct.pack("<IQQ", 3, 0, len(meta))
+    for key, value in meta.items():
+        body += text(key) + (struct.pack("<I", 8) + text(value) if isinstance(value, str)
+                             else struct.pack("<II", 4, value))
+    path.write_bytes(body)
+    return path
+
+
+def test_model_name_reads_like_its_publishers_name(tmp_path: Path) -> None:
+    """A generic file name gives way to the header's name; a slug in the header to the file name."""
+    generic = _gguf(tmp_path / "ggml-model-q4_0.gguf", **{
+        "general.name": "Meta Llama 3.1 8B Instruct", "general.basename": "Meta-Llama-3.1",
+        "general.architecture": "llama", "llama.context_length": 131072, "general.file_type": 15})
+    info = model_info(generic)
+    assert info.name == "Meta Llama 3.1 8B Instruct (Q4_K_M)" and info.context_length == 131072
+    slug = _gguf(tmp_path / "mistral-7b-instruct-v0.2.Q5_K_M.gguf",
+                 **{"general.name": "mistralai_mistral-7b-instruct-v0.2"})
+    assert model_info(slug).name == "mistral 7b instruct v0.2 (Q5_K_M)"
+    assert model_info(_gguf(tmp_path / "plain.gguf")).name == "plain"
 
 
 def test_missing_folder_and_broken_files_give_clear_errors(tmp_path: Path) -> None:

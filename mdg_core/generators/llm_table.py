@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from mdg_core.column_kinds import NUMBERS, ColumnKind, kind_of
 from mdg_core.errors import GeneratorError
 from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, Reporter
 from mdg_core.llm.schema import char_classes
@@ -31,20 +32,21 @@ def _column_schema(s: pd.Series, max_categories: int) -> dict[str, Any]:
     node: dict[str, Any]
     if present.empty:
         return {"type": "null"}
-    if pd.api.types.is_bool_dtype(present):
+    kind = kind_of(present)
+    if kind == ColumnKind.BOOLEAN:
         node = {"type": "boolean"}
-    elif pd.api.types.is_integer_dtype(present):
+    elif kind == ColumnKind.INTEGER:
         node = {"type": "integer", "minimum": int(present.min()), "maximum": int(present.max())}
         if present.nunique() <= min(max_categories, 12) and present.nunique() < len(present):
             node = {"type": "integer", "enum": sorted(int(v) for v in present.unique())}
-    elif pd.api.types.is_float_dtype(present):
+    elif kind == ColumnKind.FLOAT:
         decimals = 0
         for v in present.head(500):
             text = f"{float(v):.6f}".rstrip("0")
             decimals = max(decimals, len(text.split(".")[1]) if "." in text else 0)
         node = {"type": "number", "minimum": float(present.min()), "maximum": float(present.max()),
                 "x-decimals": max(1, min(4, decimals))}
-    elif pd.api.types.is_datetime64_any_dtype(present):
+    elif kind == ColumnKind.DATETIME:
         has_time = bool((present.dt.normalize() != present).any())
         lo, hi = present.min(), present.max()
         if has_time:
@@ -74,10 +76,11 @@ def _jsonable(df: pd.DataFrame) -> list[dict[str, Any]]:
     out = df.copy()
     for col in out.columns:
         s = out[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
+        kind = kind_of(s)
+        if kind == ColumnKind.DATETIME:
             has_time = bool((s.dropna().dt.normalize() != s.dropna()).any())
             out[col] = s.dt.strftime("%Y-%m-%dT%H:%M:%S" if has_time else "%Y-%m-%d")
-        elif not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        elif kind not in (*NUMBERS, ColumnKind.BOOLEAN):
             out[col] = s.map(lambda v: None if pd.isna(v) else str(v))
     return json.loads(out.to_json(orient="records", date_format="iso"))
 

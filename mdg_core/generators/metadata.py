@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from mdg_core.column_kinds import ColumnKind, kind_of
 from mdg_core.errors import InvalidParameterError
 from mdg_core.generators.shape import FAKERS
 
@@ -84,14 +85,12 @@ def detect(df: pd.DataFrame) -> dict[str, Any]:
     return {"columns": columns, "primary_key": key}
 
 
+_SDTYPES = {ColumnKind.BOOLEAN: "boolean", ColumnKind.INTEGER: "numerical", ColumnKind.FLOAT: "numerical",
+            ColumnKind.DATETIME: "datetime"}  # SDV's type for each column kind; the rest are categories
+
+
 def _fallback_sdtype(s: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return "boolean"
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        return "numerical"
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return "datetime"
-    return "categorical"
+    return _SDTYPES.get(kind_of(s), "categorical")
 
 
 def to_table(stored: dict[str, Any]) -> pd.DataFrame:
@@ -163,9 +162,7 @@ def sdv_metadata(df: pd.DataFrame, metadata: TableMetadata) -> Any:
     columns: dict[str, dict[str, Any]] = {}
     for name in df.columns:
         sdtype = metadata.sdtypes.get(name) or _fallback_sdtype(df[name])
-        if sdtype == "numerical" and not pd.api.types.is_numeric_dtype(df[name].dtype):
-            sdtype = "categorical"
-        if sdtype == "datetime" and not pd.api.types.is_datetime64_any_dtype(df[name].dtype):
-            sdtype = "categorical"
+        if sdtype in ("numerical", "datetime") and _fallback_sdtype(df[name]) != sdtype:
+            sdtype = "categorical"  # the values are not what the metadata says (text in a number column)
         columns[str(name)] = {"sdtype": sdtype}
     return Metadata.load_from_dict({"tables": {"table": {"columns": columns}}})

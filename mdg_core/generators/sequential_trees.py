@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from mdg_core.column_kinds import NUMBERS, ColumnKind, kind_of
 from mdg_core.errors import GeneratorError, InvalidParameterError
 from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec
 
@@ -391,9 +392,8 @@ class SequentialTrees(Generator):
 
     def _describe(self, s: pd.Series, name: str) -> _Column:
         sdtype = self.metadata_.sdtypes.get(name)
-        numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
-        dated = pd.api.types.is_datetime64_any_dtype(s.dtype)
-        durations = pd.api.types.is_timedelta64_dtype(s.dtype)
+        kind = kind_of(s)
+        numeric, dated, durations = kind in NUMBERS, kind == ColumnKind.DATETIME, kind == ColumnKind.DURATION
         as_number = (numeric and sdtype in (None, "numerical", "datetime")) or dated or durations
         if not as_number:
             counts = s.value_counts(dropna=True)
@@ -406,14 +406,14 @@ class SequentialTrees(Generator):
         lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
         col.offset, col.span, col.sentinel = lo, hi - lo, -1.0 - (hi - lo)
         shape = self.shape_.get(name)
-        col.integer = shape.kind == "int"
+        col.integer = shape.kind == ColumnKind.INTEGER
         col.decimals = shape.decimals
         col.date_only = bool(shape.date_only)
         if col.kind == "number" and (col.integer or col.decimals == 0):
             steps = np.unique(np.round(x[~np.isnan(x)] - lo)).astype(np.int64)
             col.grid = float(np.gcd.reduce(steps[1:])) if len(steps) > 2 else 0.0
         distinct = s.nunique()
-        col.smooth = shape.kind in ("int", "float", "datetime") and distinct >= max(
+        col.smooth = shape.kind in (*NUMBERS, ColumnKind.DATETIME) and distinct >= max(
             SMOOTH_MIN_DISTINCT, SMOOTH_MIN_SHARE * s.notna().sum())
         return col
 

@@ -17,17 +17,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mdg_core.column_kinds import NUMBERS, ColumnKind, kind_of
 from mdg_core.errors import InvalidParameterError
 
 MAX_CATEGORIES = 10_000
 RESERVOIR = 2_000
+VALUE_SETS = (ColumnKind.CATEGORY, ColumnKind.TEXT, ColumnKind.DURATION, ColumnKind.BOOLEAN)  # kept to the real set
+_OLD_KINDS = {"int": ColumnKind.INTEGER, "bool": ColumnKind.BOOLEAN}  # kinds in models kept before column_kinds
 
 
 @dataclass
 class ColumnShape:
     name: str
     dtype: str
-    kind: str  # int | float | bool | datetime | category | text
+    kind: ColumnKind  # mdg_core.column_kinds; never identifier (the shape sees values only)
     missing_share: float
     min: Any = None
     max: Any = None
@@ -37,20 +40,10 @@ class ColumnShape:
     reservoir: list[Any] = field(default_factory=list)  # real values to draw fill-ins from
     tz: str | None = None
 
-
-def _kind(series: pd.Series) -> str:
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "bool"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "int"
-    if pd.api.types.is_float_dtype(dtype):
-        return "float"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "datetime"
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "category"
-    return "text"
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Kept models pickled before the shared vocabulary said ``int``/``bool``: read them as kinds."""
+        state["kind"] = _OLD_KINDS.get(state["kind"]) or ColumnKind(state["kind"])
+        self.__dict__.update(state)
 
 
 def _decimals(values: pd.Series) -> int:
@@ -76,23 +69,23 @@ class ShapeProfile:
         shapes: list[ColumnShape] = []
         for name in df.columns:
             s = df[name]
-            kind = _kind(s)
+            kind = kind_of(s)
             non_null = s.dropna()
             shape = ColumnShape(name=str(name), dtype=str(s.dtype), kind=kind,
                                 missing_share=float(s.isna().mean()) if len(s) else 0.0)
             if len(non_null):
                 take = rng.choice(len(non_null), size=min(RESERVOIR, len(non_null)), replace=False)
                 shape.reservoir = non_null.iloc[np.sort(take)].tolist()
-            if kind in ("int", "float") and len(non_null):
+            if kind in NUMBERS and len(non_null):
                 shape.min, shape.max = non_null.min().item(), non_null.max().item()
-                if kind == "float":
+                if kind == ColumnKind.FLOAT:
                     shape.decimals = _decimals(non_null)
-            elif kind == "datetime" and len(non_null):
+            elif kind == ColumnKind.DATETIME and len(non_null):
                 shape.min, shape.max = non_null.min(), non_null.max()
                 shape.tz = str(s.dt.tz) if s.dt.tz is not None else None
                 shape.date_only = bool((non_null.dt.normalize() == non_null).all())
-            if kind in ("category", "text", "bool"):
-                distinct = pd.unique(non_null) if kind != "category" else list(s.cat.categories)
+            if kind in VALUE_SETS:
+                distinct = list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else pd.unique(non_null)
                 if len(distinct) <= MAX_CATEGORIES:
                     shape.categories = list(distinct)
             shapes.append(shape)
@@ -112,15 +105,15 @@ class ShapeProfile:
         """A condition value (maybe a CLI string) as the column's type, checked against real values."""
         col = self.get(name)
         try:
-            if col.kind == "int":
+            if col.kind == ColumnKind.INTEGER:
                 return int(float(value))
-            if col.kind == "float":
+            if col.kind == ColumnKind.FLOAT:
                 return float(value)
-            if col.kind == "bool":
+            if col.kind == ColumnKind.BOOLEAN:
                 if isinstance(value, str):
                     return value.strip().lower() in ("true", "1", "yes", "y")
                 return bool(value)
-            if col.kind == "datetime":
+            if col.kind == ColumnKind.DATETIME:
                 return pd.Timestamp(value)
         except (TypeError, ValueError) as exc:
             raise InvalidParameterError(f"Condition {name}={value!r} is not a valid {col.kind}.") from exc
@@ -147,7 +140,8 @@ class ShapeProfile:
             s = df[col.name].reset_index(drop=True) if col.name in df.columns else pd.Series([pd.NA] * n)
             if col.name in free:
                 s = _missing(s, col, rng, draw_real=False)
-                out[col.name] = _cast(s, col) if col.kind not in ("category", "text") else (
+                out[col.name] = _cast(s, col) if col.kind not in (ColumnKind.CATEGORY, ColumnKind.TEXT, ColumnKind.DURATION) \
+                    else (
                     s.astype(object).where(s.notna(), None) if col.dtype != "string" else s.astype("string"))
                 continue
             s = _values(s, col, rng)
@@ -158,16 +152,16 @@ class ShapeProfile:
 
 def _values(s: pd.Series, col: ColumnShape, rng: np.random.Generator) -> pd.Series:
     """Types, ranges, rounding and the real category set (missing cells stay missing)."""
-    if col.kind in ("int", "float"):
+    if col.kind in NUMBERS:
         s = pd.to_numeric(s.astype(object).where(s.notna(), np.nan), errors="coerce").astype(float)
         if col.min is not None:
             s = s.clip(col.min, col.max)
-        if col.kind == "int":
+        if col.kind == ColumnKind.INTEGER:
             s = s.round()
         elif col.decimals is not None:
             s = s.round(col.decimals)
         return s
-    if col.kind == "datetime":
+    if col.kind == ColumnKind.DATETIME:
         s = pd.to_datetime(s, errors="coerce", utc=col.tz is not None)
         if col.tz is not None:
             s = s.dt.tz_convert(col.tz)
@@ -176,7 +170,7 @@ def _values(s: pd.Series, col: ColumnShape, rng: np.random.Generator) -> pd.Seri
         if col.date_only:
             s = s.dt.normalize()
         return s
-    if col.kind == "bool":
+    if col.kind == ColumnKind.BOOLEAN:
         mapped = s.map(lambda v: v if isinstance(v, (bool, np.bool_)) else
                        (str(v).strip().lower() in ("true", "1", "yes", "1.0")) if pd.notna(v) else np.nan)
         return mapped
@@ -198,39 +192,39 @@ def _missing(s: pd.Series, col: ColumnShape, rng: np.random.Generator, draw_real
     have = int(isna.sum())
     if have == target:
         return s
-    s = s.astype(object) if col.kind in ("category", "text", "bool") else s.copy()
+    s = s.astype(object) if col.kind in VALUE_SETS else s.copy()
     if have > target:
         if not col.reservoir or not draw_real:
             return s
         fill_at = rng.choice(np.flatnonzero(isna), size=have - target, replace=False)
         draws = rng.choice(len(col.reservoir), size=len(fill_at))
         values = [col.reservoir[i] for i in draws]
-        s.iloc[fill_at] = pd.Series(values, dtype=object if col.kind not in ("int", "float") else float).to_numpy()
+        s.iloc[fill_at] = pd.Series(values, dtype=object if col.kind not in NUMBERS else float).to_numpy()
     else:
         blank_at = rng.choice(np.flatnonzero(~isna), size=target - have, replace=False)
-        s.iloc[blank_at] = np.nan if col.kind in ("int", "float") else (pd.NaT if col.kind == "datetime" else None)
+        s.iloc[blank_at] = np.nan if col.kind in NUMBERS else (pd.NaT if col.kind == ColumnKind.DATETIME else None)
     return s
 
 
 def _cast(s: pd.Series, col: ColumnShape) -> pd.Series:
     """The real dtype; integers stay integers (nullable when the real column had gaps)."""
     dtype = col.dtype
-    if col.kind == "int":
+    if col.kind == ColumnKind.INTEGER:
         if s.isna().any():
             nullable = dtype if dtype[0] in "IU" else "Int64"
             return s.astype(nullable)
         return s.astype(dtype if dtype[0] not in "IU" else dtype)
-    if col.kind == "float":
+    if col.kind == ColumnKind.FLOAT:
         return s.astype(dtype)
-    if col.kind == "bool":
+    if col.kind == ColumnKind.BOOLEAN:
         if s.isna().any() or dtype == "boolean":
             return s.astype("boolean")
         return s.astype(bool)
-    if col.kind == "datetime":
+    if col.kind == ColumnKind.DATETIME:
         if col.tz is None:
             return pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
         return s
-    if col.kind == "category":
+    if dtype == "category":
         return pd.Categorical(s.astype(object).where(s.notna(), None), categories=col.categories or None,
                               ordered=_ordered(dtype))
     if dtype == "string":
@@ -310,7 +304,7 @@ def _part(progress: FakeProgress | None, index: int, parts: int) -> FakeProgress
 
 def _keys(col: ColumnShape, n: int) -> list[Any]:
     """1..n in the real key's type and format (``C00001`` stays ``C`` + zero-padded digits)."""
-    if col.kind in ("int", "float"):
+    if col.kind in NUMBERS:
         return list(range(1, n + 1))
     sample = [str(v) for v in col.reservoir[:50]]
     matches = [_KEY_PATTERN.match(v) for v in sample]

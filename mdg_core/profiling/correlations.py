@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mdg_core.profiling.overview import column_kind
+from mdg_core.column_kinds import ColumnKind, kind_of
 
 MAX_ROWS = 20_000
 MAX_LEVELS = 50
@@ -33,10 +33,10 @@ class Associations:
 
 
 def _is_categorical(series: pd.Series) -> bool:
-    kind = column_kind(series)
-    if kind in ("boolean", "category"):
+    kind = kind_of(series)
+    if kind == ColumnKind.BOOLEAN or isinstance(series.dtype, pd.CategoricalDtype):
         return True
-    if kind == "text":
+    if kind in (ColumnKind.CATEGORY, ColumnKind.TEXT):
         return bool(series.nunique(dropna=True) <= MAX_LEVELS)
     return False
 
@@ -89,7 +89,7 @@ def associations(df: pd.DataFrame, method: str = "pearson", max_rows: int = MAX_
     numeric, categorical, skipped = [], [], []
     for name in sample.columns:
         s = sample[name]
-        kind = column_kind(s)
+        kind = kind_of(s)
         try:
             levels = s.nunique(dropna=True)
         except TypeError:  # lists or dicts in cells: no association is defined
@@ -97,7 +97,7 @@ def associations(df: pd.DataFrame, method: str = "pearson", max_rows: int = MAX_
             continue
         if s.notna().sum() < 3 or levels < 2:
             skipped.append(str(name))
-        elif kind == "numeric":
+        elif kind.numeric:
             numeric.append(name)
         elif _is_categorical(s):
             categorical.append(name)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mdg_core.profiling.overview import column_kind, readable
+from mdg_core.column_kinds import kind_of
+from mdg_core.profiling.overview import readable
 
 IQR_K = 1.5
 Z_LIMIT = 3.0
@@ -87,7 +88,7 @@ def isolation_forest_count(values: np.ndarray, seed: int = 0, threshold: float =
 
 
 def numeric_columns(df: pd.DataFrame) -> list[str]:
-    return [str(c) for c in df.columns if column_kind(df[c]) == "numeric" and df[c].nunique() > 2]
+    return [str(c) for c in df.columns if kind_of(df[c]).numeric and df[c].nunique() > 2]
 
 
 def column_outliers(df: pd.DataFrame, column: str, forest: bool = True, seed: int = 0) -> ColumnOutliers:

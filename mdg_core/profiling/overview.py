@@ -22,15 +22,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mdg_core.column_kinds import ColumnKind, kind_of
 from mdg_core.jsonable import jsonable
 from mdg_core.pii import name_hint, person_name_share
 
 OVERVIEW_ARTIFACT = "profile_overview"
-OVERVIEW_VERSION = 3
+OVERVIEW_VERSION = 4  # 4: kinds are mdg_core.column_kinds (integer/float/duration, not "numeric")
 TOP_K = 10
 HIST_BINS = 20
 TEXT_SAMPLE = 2000
 MISSING_LABEL = "(missing)"
+EMPTY, NESTED = "empty", "nested"  # shown instead of a kind: no values; lists/dicts in cells
 
 # Thresholds behind the warnings (shown with each warning, so the analyst sees the evidence).
 HIGH_MISSING = 0.3
@@ -64,7 +66,7 @@ class ColumnOverview:
 
     name: str
     dtype: str
-    kind: str  # numeric | boolean | datetime | category | text | nested (lists/dicts) | empty
+    kind: str  # a ColumnKind (mdg_core.column_kinds), or NESTED or EMPTY
     n_missing: int
     missing_share: float
     n_distinct: int
@@ -78,6 +80,11 @@ class ColumnOverview:
     chart: dict[str, Any] = field(default_factory=dict)  # {"type": "hist"|"bar", "x": [...], "y": [...]}
     numeric_text_share: float | None = None
     date_text_share: float | None = None
+
+    @property
+    def numeric(self) -> bool:
+        """Numbers and durations: the columns with a mean, a spread and a histogram."""
+        return self.kind not in (EMPTY, NESTED) and ColumnKind(self.kind).numeric
 
 
 @dataclass
@@ -119,7 +126,7 @@ class DatasetOverview:
         """The per-column summary as a table for display."""
         rows = []
         for c in self.columns:
-            if c.kind == "numeric" or c.kind == "datetime":
+            if c.numeric or c.kind == ColumnKind.DATETIME:
                 summary = f"{readable(c.min)} … {readable(c.max)}" + (
                     f" · mean {readable(c.mean)}" if c.mean is not None else "")
             else:
@@ -169,22 +176,6 @@ def bin_labels(edges: list[float], integer: bool) -> list[str]:
         else:
             labels.append(f"{readable(lo)} to {'≤' if i == last else '<'}{readable(hi)}")
     return labels
-
-
-def column_kind(series: pd.Series) -> str:
-    """numeric, boolean, datetime, category or text, from the dtype and (for objects) cardinality."""
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "boolean"
-    if pd.api.types.is_numeric_dtype(dtype):
-        return "numeric"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "datetime"
-    if pd.api.types.is_timedelta64_dtype(dtype):
-        return "numeric"
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "category"
-    return "text"
 
 
 def text_shape(values: pd.Series) -> tuple[float, float]:
@@ -264,23 +255,21 @@ def summarize_column(name: str, series: pd.Series) -> ColumnOverview:
     except TypeError:  # unhashable cells (lists, dicts stored as JSON): described by their text
         n_distinct = int(values.astype(str).nunique())
         nested = True
-    kind = "empty" if values.empty else ("nested" if nested else column_kind(series))
-    if kind == "text" and n_distinct <= max(20, int(0.05 * max(1, len(values)))):
-        kind = "category"
+    kind = EMPTY if values.empty else (NESTED if nested else kind_of(series))
     col = ColumnOverview(
         name=str(name), dtype=str(series.dtype), kind=kind, n_missing=int(n_missing),
         missing_share=n_missing / n if n else 0.0, n_distinct=n_distinct,
         distinct_share=n_distinct / len(values) if len(values) else 0.0,
     )
-    if kind == "numeric":
+    if col.numeric:
         _numeric_column(col, values)
-    elif kind == "datetime":
+    elif kind == ColumnKind.DATETIME:
         _datetime_column(col, values)
-    elif kind == "nested":
+    elif kind == NESTED:
         _categorical_column(col, values.astype(str))
-    elif kind in ("category", "text", "boolean"):
+    elif kind in (ColumnKind.CATEGORY, ColumnKind.TEXT, ColumnKind.BOOLEAN):
         _categorical_column(col, values)
-        if kind != "boolean" and (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
+        if kind != ColumnKind.BOOLEAN and (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
             col.numeric_text_share, col.date_text_share = text_shape(values)
     return col
 
@@ -288,11 +277,12 @@ def summarize_column(name: str, series: pd.Series) -> ColumnOverview:
 def _warnings(df: pd.DataFrame, cols: list[ColumnOverview]) -> list[Warning]:
     out: list[Warning] = []
     for c in cols:
-        if c.kind == "empty":
+        if c.kind == EMPTY:
             out.append(Warning(c.name, "all_missing", f"'{c.name}' has no values at all."))
             continue
-        hint = name_hint(c.name) if c.kind not in ("numeric", "boolean") else None
-        entity, share = _value_pii(df[c.name]) if c.kind in ("text", "category") and not hint else (None, 0.0)
+        hint = name_hint(c.name) if not (c.numeric or c.kind == ColumnKind.BOOLEAN) else None
+        entity, share = _value_pii(df[c.name]) if c.kind in (ColumnKind.TEXT, ColumnKind.CATEGORY) and not hint \
+            else (None, 0.0)
         if hint:
             out.append(Warning(c.name, "pii_name", f"'{c.name}' may hold personal data ({hint}, by its name)."))
         elif entity:
@@ -306,7 +296,7 @@ def _warnings(df: pd.DataFrame, cols: list[ColumnOverview]) -> list[Warning]:
         why_id = id_reason(c) if not (hint or entity) else None
         if why_id:
             out.append(Warning(c.name, "near_unique", f"'{c.name}' looks like an ID: {why_id}."))
-        if c.kind == "numeric" and c.skew is not None and abs(c.skew) >= HEAVY_SKEW and c.n_distinct > 10:
+        if c.numeric and c.skew is not None and abs(c.skew) >= HEAVY_SKEW and c.n_distinct > 10:
             out.append(Warning(c.name, "skew", f"'{c.name}' is heavily skewed (skew {c.skew:.1f})."))
         if c.numeric_text_share is not None:
             if c.numeric_text_share >= TEXT_AS_TYPE_MIN:
@@ -332,8 +322,8 @@ def id_reason(c: ColumnOverview) -> str | None:
     if c.n_distinct <= ID_MIN_DISTINCT:
         return None
     named = bool(ID_NAME_RE.search(c.name))
-    texty = c.kind in ("text", "category") and max(c.numeric_text_share or 0, c.date_text_share or 0) < TEXT_AS_TYPE_MIN
-    integer = c.kind == "numeric" and "int" in c.dtype.lower()
+    texty = c.kind in (ColumnKind.TEXT, ColumnKind.CATEGORY) and max(c.numeric_text_share or 0, c.date_text_share or 0) < TEXT_AS_TYPE_MIN
+    integer = c.kind == ColumnKind.INTEGER
     if integer and not named:
         span = (c.max - c.min + 1) if c.min is not None and c.max is not None else float("inf")
         integer = c.n_distinct >= ID_DENSE_SHARE * span

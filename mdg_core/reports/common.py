@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mdg_core.column_kinds import compared_family
 from mdg_core.errors import ReportError
 from mdg_core.jsonable import jsonable
 from mdg_core.reports.verdicts import LEVELS, raise_to, worst  # noqa: F401  (re-exported)
@@ -23,7 +24,6 @@ from mdg_core.reports.verdicts import LEVELS, raise_to, worst  # noqa: F401  (re
 Progress = Callable[[float, str], None]
 MIN_ROWS = 20
 MAX_CATEGORIES = 30  # categories kept per column in encodings; the rest fold into one "other" code
-ID_UNIQUE_SHARE = 0.9  # a text column with this share of distinct values identifies rows
 
 
 def no_progress(_fraction: float, _message: str) -> None:
@@ -139,25 +139,6 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [jsonable(row, digits=6) for row in df.to_dict(orient="records")]
 
 
-# --- column kinds --------------------------------------------------------------------------------
-def column_kind(series: pd.Series) -> str:
-    """``numeric`` (numbers, dates and durations as numbers), ``categorical`` or ``identifier``.
-
-    Identifier-like text (nearly every value distinct: ids, names, emails) has no distribution to
-    compare; sections say so instead of computing meaningless statistics on it.
-    """
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "categorical"
-    if (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype)
-            or pd.api.types.is_timedelta64_dtype(dtype)):
-        return "numeric"
-    non_null = series.dropna()
-    if len(non_null) >= 50 and non_null.nunique() >= ID_UNIQUE_SHARE * len(non_null):
-        return "identifier"
-    return "categorical"
-
-
 def as_numeric(series: pd.Series) -> pd.Series:
     """Numbers as float; datetimes as seconds since the epoch; durations as seconds."""
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
@@ -188,21 +169,6 @@ def column_sdtypes(stored: dict[str, Any] | None) -> dict[str, str]:
         sdtype = str(info.get("sdtype", "categorical"))
         out[str(name)] = "id" if name == key or sdtype == "id" else "pii" if info.get("pii") else sdtype
     return out
-
-
-def kind_from_sdtype(sdtype: str | None, a: pd.Series, b: pd.Series) -> str:
-    """A column's kind from its metadata type, checked against the values: ids and PII are identifiers,
-    a number the metadata calls a category is compared as categories, text the metadata calls a number
-    (values that are not numbers) falls back to what the values say."""
-    ka, kb = column_kind(a), column_kind(b)
-    by_values = ka if ka == kb else "identifier" if "identifier" in (ka, kb) else "categorical"
-    if sdtype in ("id", "pii"):
-        return "identifier"
-    if sdtype in ("numerical", "datetime"):
-        return "numeric" if by_values == "numeric" else by_values
-    if sdtype in ("categorical", "boolean"):
-        return "identifier" if by_values == "identifier" else "categorical"
-    return by_values
 
 
 @dataclass
@@ -244,7 +210,7 @@ def align(a: pd.DataFrame, b: pd.DataFrame, a_label: str = "A", b_label: str = "
             raise ReportError(f"{label} has {len(frame)} rows; a report needs at least {min_rows}.")
     dropped = [c for c in list(a.columns) + list(b.columns) if c not in common]
     sdtypes = {c: t for c, t in column_sdtypes(metadata).items() if c in set(common)}
-    kinds = {col: kind_from_sdtype(sdtypes.get(col), a[col], b[col]) for col in common}
+    kinds = {col: compared_family(sdtypes.get(col), a[col], b[col]) for col in common}
     key = (metadata or {}).get("primary_key")
     return Pair(a[common].reset_index(drop=True), b[common].reset_index(drop=True), kinds,
                 a_label, b_label, sorted(set(dropped)), sdtypes, key if key in kinds else None)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mdg_core.column_kinds import family_of
 from mdg_core.reports import pii_leak, reid
 from mdg_core.reports.common import (
     Headline,
@@ -31,7 +32,6 @@ from mdg_core.reports.common import (
     SectionSpec,
     as_category,
     as_numeric,
-    column_kind,
     fmt_pct,
     no_progress,
     records,
@@ -58,7 +58,7 @@ class GowerEncoder:
     def fit(self, df: pd.DataFrame) -> GowerEncoder:
         self.columns = list(df.columns)
         for col in df.columns:
-            kind = column_kind(df[col])
+            kind = family_of(df[col])
             if kind == "numeric":
                 x = as_numeric(df[col])
                 lo, hi = float(np.nanmin(x)) if x.notna().any() else 0.0, float(np.nanmax(x)) if x.notna().any() else 1.0
@@ -110,7 +110,7 @@ def nearest(query: np.ndarray, reference: np.ndarray, k: int = 2, progress: Prog
 
 def row_hashes(df: pd.DataFrame) -> np.ndarray:
     """One 64-bit hash per row over all its values (for exact-match counting on all rows)."""
-    norm = pd.DataFrame({c: as_category(df[c]) if column_kind(df[c]) != "numeric"
+    norm = pd.DataFrame({c: as_category(df[c]) if family_of(df[c]) != "numeric"
                          else as_numeric(df[c]).round(9) for c in df.columns})
     hashes: np.ndarray = pd.util.hash_pandas_object(norm, index=False).to_numpy()
     return hashes
@@ -125,7 +125,7 @@ def exact_match_share(query: pd.DataFrame, reference: pd.DataFrame) -> float:
 def match_columns(train: pd.DataFrame) -> list[str]:
     """Columns compared for exact copies: not the identifier-like ones (generators make new ids, which
     would hide a copied record); all columns when fewer than two others are left."""
-    cols = [c for c in train.columns if column_kind(train[c]) != "identifier"]
+    cols = [c for c in train.columns if family_of(train[c]) != "identifier"]
     return cols if len(cols) >= 2 else list(train.columns)
 
 

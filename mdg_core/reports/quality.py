@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mdg_core.column_kinds import compared_family
 from mdg_core.reports import privacy, utility
 from mdg_core.reports.common import (
     Headline,
@@ -34,7 +35,6 @@ from mdg_core.reports.common import (
     as_numeric,
     figure_json,
     fmt_pct,
-    kind_from_sdtype,
     no_progress,
     records,
     sample,
@@ -293,7 +293,7 @@ def holdout_pair(pair: Pair, holdout: pd.DataFrame) -> Pair:
     """The holdout against the same training rows, columns judged by the same metadata (what ``align``
     does with it), so its score is the ceiling the synthetic score is read against."""
     hold = holdout[pair.columns].reset_index(drop=True)
-    kinds = {c: kind_from_sdtype(pair.sdtypes.get(c), pair.a[c], hold[c]) for c in pair.columns}
+    kinds = {c: compared_family(pair.sdtypes.get(c), pair.a[c], hold[c]) for c in pair.columns}
     return Pair(pair.a, hold, kinds, pair.a_label, "holdout", [], pair.sdtypes, pair.primary_key)
 
 

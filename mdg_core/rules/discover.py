@@ -7,6 +7,7 @@ from itertools import combinations, permutations
 
 import pandas as pd
 
+from mdg_core.column_kinds import NUMBERS, ColumnKind, kind_of
 from mdg_core.rules.model import FixedCombination, Inequality, Rule, ValueRange
 
 MAX_COLUMNS = 12
@@ -33,15 +34,13 @@ def discover(df: pd.DataFrame, sample_rows: int = 50_000) -> list[Candidate]:
 def _is_key(s: pd.Series) -> bool:
     """Whole numbers, one per row, none missing: a key. Generators make fresh keys, so a range or an
     order over a key is no property of the data and could not be kept (it would refuse every row)."""
-    return (pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
-            and len(s) >= MIN_ROWS and s.notna().all() and s.is_unique)
+    return (kind_of(s) == ColumnKind.INTEGER and len(s) >= MIN_ROWS and s.notna().all() and s.is_unique)
 
 
 def _inequalities(df: pd.DataFrame) -> list[Candidate]:
     groups = {
-        "number": [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype)
-                   and not pd.api.types.is_bool_dtype(df[c].dtype) and not _is_key(df[c])][:MAX_COLUMNS],
-        "date": [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype)][:MAX_COLUMNS],
+        "number": [c for c in df.columns if _is_number(df[c]) and not _is_key(df[c])][:MAX_COLUMNS],
+        "date": [c for c in df.columns if kind_of(df[c]) == ColumnKind.DATETIME][:MAX_COLUMNS],
     }
     found: list[Candidate] = []
     for cols in groups.values():
@@ -61,7 +60,7 @@ def _inequalities(df: pd.DataFrame) -> list[Candidate]:
 
 
 def _is_number(s: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+    return kind_of(s) in NUMBERS
 
 
 def _coded(s: pd.Series) -> bool:
@@ -75,8 +74,7 @@ def _combinations(df: pd.DataFrame) -> list[Candidate]:
     exactly one to one (education ↔ education-num): a number alone is often a measurement, so
     only a perfect 1:1 mapping counts as a combination for it."""
     cats = [c for c in df.columns
-            if (df[c].dtype == object or isinstance(df[c].dtype, (pd.CategoricalDtype, pd.StringDtype)))
-            and _coded(df[c])][:MAX_COLUMNS]
+            if kind_of(df[c]) in (ColumnKind.CATEGORY, ColumnKind.TEXT) and _coded(df[c])][:MAX_COLUMNS]
     nums = [c for c in df.columns if _is_number(df[c]) and _coded(df[c])][:MAX_COLUMNS]
     found: list[Candidate] = []
     seen: set[frozenset[str]] = set()
@@ -104,11 +102,12 @@ def _ranges(df: pd.DataFrame) -> list[Candidate]:
     found: list[Candidate] = []
     for c in df.columns:
         s = df[c].dropna()
-        if len(s) < MIN_ROWS or pd.api.types.is_bool_dtype(s.dtype) or _is_key(df[c]):
+        kind = kind_of(s)
+        if len(s) < MIN_ROWS or kind == ColumnKind.BOOLEAN or _is_key(df[c]):
             continue
-        if pd.api.types.is_numeric_dtype(s.dtype):
+        if kind in NUMBERS:
             lo, hi = s.min().item(), s.max().item()
-        elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+        elif kind == ColumnKind.DATETIME:
             lo, hi = s.min().isoformat(), s.max().isoformat()
         else:
             continue

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mdg_core.column_kinds import kind_of
 from mdg_core.errors import UnsupportedTypeError
 from mdg_core.jsonable import jsonable
 
@@ -60,36 +61,11 @@ def storage_name(position: int, name: str) -> str:
     return f"c{position}_{slug}"[:MAX_STORAGE_NAME].rstrip("_") if slug else f"c{position}"
 
 
-def logical_type_of(series: pd.Series) -> str:
-    """A coarse type for display and profiling: integer, float, boolean, datetime, category, text."""
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "boolean"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "integer"
-    if pd.api.types.is_float_dtype(dtype):
-        return "float"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "datetime"
-    if pd.api.types.is_timedelta64_dtype(dtype):
-        return "duration"
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "category"
-    non_null = series.dropna()
-    if non_null.empty:
-        return "text"
-    sample = non_null.iloc[:5000]
-    distinct = sample.nunique()
-    if distinct <= max(20, int(0.05 * len(sample))):
-        return "category"
-    return "text"
-
-
 def spec_for(position: int, name: str, series: pd.Series) -> ColumnSpec:
     """Decide how a column is stored. Raises UnsupportedTypeError for values we cannot keep."""
     dtype = series.dtype
     extra: dict[str, Any] = {}
-    logical = logical_type_of(series)
+    logical = str(kind_of(series))  # the one column-kind rule (mdg_core.column_kinds)
     if isinstance(dtype, pd.CategoricalDtype):
         cats = list(dtype.categories)
         _require_json_scalars(name, cats)

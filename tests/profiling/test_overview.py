@@ -38,7 +38,7 @@ def test_planted_problems_raise_warnings_and_clean_columns_none() -> None:
     assert not any(c in ("score", "visits") for c, _ in codes)
     assert ov.n_duplicates == 1 and ov.n_rows == len(df)
     income = ov.column("income")
-    assert income.kind == "numeric" and income.skew > 2 and income.min > 0
+    assert income.kind == "float" and income.numeric and income.skew > 2 and income.min > 0
     assert sum(income.chart["y"]) == len(df) and len(income.chart["x"]) == 21  # 20 bins, counts add up
     signup = ov.column("signup")
     assert signup.top and signup.chart["type"] == "bar"

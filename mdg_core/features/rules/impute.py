@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from mdg_core.column_kinds import ColumnKind
 from mdg_core.features.base import Facts, Rule, Suggestion, q
 
 INDICATOR_FROM = 0.05
@@ -46,7 +47,7 @@ class ImputeMedian(_Impute):
     explanation = "The median is robust to outliers and skew, unlike the mean."
 
     def wanted(self, c: Any) -> bool:
-        return c.kind == "numeric" and not c.dtype.startswith("timedelta")
+        return c.kind in (ColumnKind.INTEGER, ColumnKind.FLOAT)
 
     def fit(self, df: pd.DataFrame, columns: list[str], params: dict[str, Any]) -> dict[str, Any]:
         s = df[columns[0]]

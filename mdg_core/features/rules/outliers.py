@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mdg_core.column_kinds import ColumnKind
 from mdg_core.features.base import Facts, Rule, Suggestion, fmt, q
 from mdg_core.profiling.outliers import FOREST_LABEL, iqr_fences, isolation_forest_count
 
@@ -41,7 +42,7 @@ class CapOutliers(Rule):
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
         out = []
         for c in facts.overview.columns:
-            if c.kind != "numeric" or c.n_distinct <= 20 or c.dtype.startswith("timedelta") \
+            if c.kind not in (ColumnKind.INTEGER, ColumnKind.FLOAT) or c.n_distinct <= 20 \
                     or facts.keep_values(c.name):
                 continue
             values = _values(df, c.name)

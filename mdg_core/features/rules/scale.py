@@ -23,7 +23,7 @@ class Standardize(Rule):
     options = {"method": ["standard", "minmax"]}
 
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
-        numeric = [(c, float(c.std)) for c in facts.overview.columns if c.kind == "numeric" and c.std
+        numeric = [(c, float(c.std)) for c in facts.overview.columns if c.numeric and c.std
                    and c.n_distinct > 2 and not c.dtype.startswith("timedelta") and not facts.keep_values(c.name)]
         if len(numeric) < 2:
             return []

@@ -13,7 +13,7 @@ SKEW_FROM = 2.0
 
 
 def _skewed(facts: Facts) -> list[Any]:
-    return [c for c in facts.overview.columns if c.kind == "numeric" and c.skew is not None
+    return [c for c in facts.overview.columns if c.numeric and c.skew is not None
             and abs(c.skew) >= SKEW_FROM and c.n_distinct > 10 and not c.dtype.startswith("timedelta")
             and not facts.keep_values(c.name)]
 

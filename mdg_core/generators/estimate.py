@@ -177,3 +177,26 @@ def for_dataset(store: DatasetStore, dataset_id: int, generator: str, sample_row
     info = store.get(dataset_id)
     share = load_settings(store.db_path).holdout_share
     return estimate(generator, train_rows(info.n_rows, share), info.n_cols, sample_rows, params)
+
+
+def epoch_params(generators: list[str], epochs: int) -> dict[str, dict[str, int]]:
+    """Per-generator parameters that train every neural generator among ``generators`` for ``epochs``
+    (what Compare generators asks for: one count for all, so they are compared on equal terms)."""
+    out: dict[str, dict[str, int]] = {}
+    for name in generators:
+        spec = registry.spec(name)
+        if spec.neural and spec.epochs_param:
+            out[name] = {spec.epochs_param: int(epochs)}
+    return out
+
+
+def for_comparison(store: DatasetStore, dataset_id: int, generators: list[str], epochs: int,
+                   sample_rows: int | None = None) -> list[Estimate]:
+    """One estimate per generator of a comparison (sampling as many rows as the training split when
+    ``sample_rows`` is not given, as ``run.compare`` does)."""
+    from mdg_core.config import load_settings
+
+    info = store.get(dataset_id)
+    rows = train_rows(info.n_rows, load_settings(store.db_path).holdout_share)
+    params = epoch_params(generators, epochs)
+    return [estimate(name, rows, info.n_cols, sample_rows or rows, params.get(name)) for name in generators]

@@ -185,7 +185,8 @@ def verdict(own: dict[str, Any], split: dict[str, Any] | None = None) -> tuple[s
         return "weak", (f"Quality {quality:.1%} is no better than the {best_floor[0].lower()} baseline "
                         f"({best_floor[1]:.1%}): the generator adds nothing over that simple method.")
     if ceiling is None:
-        return "good", f"Quality {quality:.1%}; no holdout was kept, so it cannot be read against fresh real data."
+        return "good", (f"Quality {quality:.1%}; with no holdout ceiling (no holdout kept) it cannot be read "
+                        "against fresh real data.")
     if quality >= ceiling - CEILING_MARGIN:
         return "excellent", (f"Quality {quality:.1%} is as close to the training rows as fresh real data "
                              f"({ceiling:.1%}), with no sign of copying.")

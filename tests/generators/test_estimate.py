@@ -71,6 +71,16 @@ def test_for_dataset_uses_the_split_a_run_trains_on(store: DatasetStore) -> None
     assert estimate.for_dataset(store, real, "sequential_trees", 100).train_rows == store.get(real).n_rows
 
 
+def test_compare_trains_every_neural_generator_for_the_same_epochs(store: DatasetStore) -> None:
+    chosen = ["sequential_trees", "sdv_ctgan", "synthcity_tvae", "synthcity_ddpm"]
+    assert estimate.epoch_params(chosen, 7) == {"sdv_ctgan": {"epochs": 7}, "synthcity_tvae": {"n_iter": 7},
+                                               "synthcity_ddpm": {"n_iter": 7}}
+    real = ingest_file(store, ROOT / "data" / "customers.csv", name="customers").id
+    ests = estimate.for_comparison(store, real, chosen, 7)
+    assert [e.generator for e in ests] == chosen and [e.epochs for e in ests] == [None, 7, 7, 7]
+    assert all(e.sample_rows == e.train_rows for e in ests)
+
+
 def test_durations_read_in_words() -> None:
     assert estimate.duration(2) == "a few seconds" and estimate.duration(42) == "42 s"
     assert estimate.duration(12 * 60) == "12 min" and estimate.duration(3.5 * 3600) == "3.5 h"

@@ -30,6 +30,9 @@ DISTINCT_CAP_BYTES = 32 * 1024 * 1024
 MERGE_AT = 20_000
 DATE_SAMPLE = 5000
 EXAMPLE_CHARS = 200
+# text longer than this is never read as a number or a date: no number needs it, and a cast that
+# fails copies the whole value into its error message (a 100 MB field cost 200 MB more)
+MAX_NUMBER_BYTES = 400
 TRUE_TOKENS = {"true", "yes", "t", "y"}
 FALSE_TOKENS = {"false", "no", "f", "n"}
 
@@ -136,6 +139,9 @@ class ColumnStats:
             return
         self.count += len(values)
         self._add_distinct(values)
+        if pc.max(pc.binary_length(values)).as_py() > MAX_NUMBER_BYTES:
+            self.all_int = self.all_float = self.all_thousands = self.all_decimal_comma = False
+            self.date_formats = []
         ints = _cast_or_none(values, pa.int64()) if self.all_int else None  # what a plain integer casts to
         batch_is_int = ints is not None or (self.all_int and _all_match(values, INT_RE))
         if self.all_int and not batch_is_int:
@@ -311,6 +317,8 @@ def _casts(values: pa.Array, typ: pa.DataType) -> bool:
 
 
 def _cast_or_none(values: pa.Array, typ: pa.DataType) -> pa.Array | None:
+    if _too_long(values):
+        return None
     try:
         return pc.cast(values, typ)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -343,8 +351,14 @@ def _loses_digits_as_float(values: pa.Array) -> bool:
     return False
 
 
+def _too_long(values: pa.Array) -> bool:
+    return len(values) > 0 and (pc.max(pc.binary_length(values)).as_py() or 0) > MAX_NUMBER_BYTES
+
+
 def _to_number(values: pa.Array, typ: pa.DataType) -> pa.Array:
     """Arrow's fast cast; only values with spaces or a leading '+' need cleaning first."""
+    if _too_long(values):
+        raise pa.ArrowInvalid(f"a value is longer than {MAX_NUMBER_BYTES} bytes: not a number")
     try:
         return pc.cast(values, typ)
     except pa.ArrowInvalid:
@@ -438,6 +452,10 @@ def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None 
         if g.decimal_comma:
             text = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
         text = pc.replace_substring_regex(text, r"^\+", "")
+        if _too_long(text):
+            raise TypeOverrideError(f"Column '{g.name}' has values of over {MAX_NUMBER_BYTES} characters, e.g. "
+                                    f"{_examples(arr.filter(pc.greater(pc.binary_length(text), MAX_NUMBER_BYTES)))}: "
+                                    "they are not numbers.")
         if target == "integer":
             _check(g.name, arr, pc.match_substring_regex(text, r"^-?\d+$"), "whole numbers")
             try:
@@ -448,21 +466,26 @@ def convert(col: pa.ChunkedArray | pa.Array, g: ColumnGuess, target: str | None 
         return pc.cast(text, pa.float64())
     # datetime
     if g.date_format is None:
-        examples = pc.drop_null(arr).slice(0, 3).to_pylist()
-        raise TypeOverrideError(f"Column '{g.name}' does not hold dates in a known format (e.g. {examples}).")
+        raise TypeOverrideError(f"Column '{g.name}' does not hold dates in a known format "
+                                f"(e.g. {_examples(pc.drop_null(arr))}).")
     parsed = parse_dates(stripped, g.date_format, utc=g.zoned)
     bad = pc.and_(pc.is_null(parsed), pc.is_valid(arr))
     if pc.any(bad).as_py():
-        examples = arr.filter(bad).slice(0, 3).to_pylist()
-        raise TypeOverrideError(f"Column '{g.name}' has values that are not dates: {examples}.")
+        raise TypeOverrideError(f"Column '{g.name}' has values that are not dates: {_examples(arr.filter(bad))}.")
     return parsed.cast(pa.timestamp("ns")) if parsed.type.tz is not None else parsed
 
 
 def _check(name: str, arr: pa.Array, ok: pa.Array, what: str) -> None:
     bad = pc.and_(pc.invert(pc.fill_null(ok, True)), pc.is_valid(arr))
     if pc.any(bad).as_py():
-        examples = arr.filter(bad).slice(0, 3).to_pylist()
         count = int(pc.sum(pc.cast(bad, pa.int64())).as_py())
         raise TypeOverrideError(
-            f"Column '{name}' cannot be read as {what}: {count:,} value(s) do not fit, e.g. {examples}."
+            f"Column '{name}' cannot be read as {what}: {count:,} value(s) do not fit, e.g. {_examples(arr.filter(bad))}."
         )
+
+
+def _examples(values: pa.Array, n: int = 3) -> list[str | None]:
+    """The first values for a message, each cut to ``EXAMPLE_CHARS`` (never a copy of a huge one)."""
+    head = values.slice(0, n)
+    short = pc.utf8_slice_codeunits(head, 0, EXAMPLE_CHARS + 1) if pa.types.is_string(head.type) else head
+    return [None if v is None else _shorten(str(v)) for v in short.to_pylist()]

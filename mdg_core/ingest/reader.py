@@ -61,6 +61,10 @@ STORE_CHUNK_ROWS = 5_000
 MAX_RAGGED_LISTED = 10
 MAX_COLUMNS = 2000  # SQLite's SQLITE_MAX_COLUMN: a table cannot have more
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+# what the reader reads and parses lives in the C library's heap, which gives large blocks back to
+# the system when they are freed; Arrow's default pool (mimalloc) keeps them for the thread that
+# freed them, and storing reads in another thread than parsing, so their peaks added up
+_POOL = pa.system_memory_pool()
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ class Parsed:
         """
         plan = self.plan
         ragged = _InvalidRows()
+        last: list[pa.Array] = []
+        rows = 0
         with _source_file(plan) as path, _utf8(path, plan.encoding) as data, _open_reader(
             data, plan.data_offset, list(plan.names), plan.dialect, plan.block_size,
             plan.newlines_in_values, on_invalid=ragged, types=plan.arrow_types,
@@ -130,10 +136,18 @@ class Parsed:
                     break
                 typed = [infer.convert(batch.column(i), g, t)
                          for i, (g, t) in enumerate(zip(self.guesses, self.types, strict=True))]
-                del batch  # the caller holds the only reference: a written batch is freed at once
-                yield typed
+                rows += batch.num_rows
+                del batch
+                if rows >= self.n_rows:  # the last rows: handed over once the reader's buffers are freed
+                    last = typed
+                    break
+                # the caller holds the only reference: a written batch is freed at once
+                yield _handed_over(typed)
+            del reader  # a closed reader still holds its last block until it is freed
         if ragged.count:
             raise IngestError("The file changed while it was being read. Upload it again.")
+        if last:
+            yield _handed_over(last)
 
     def as_text(self) -> Parsed:
         """The same parse, read back with every column as text (the slower, always-safe way)."""
@@ -168,6 +182,14 @@ class Parsed:
                 batches.close()
                 break
         return [pa.concat_arrays([part[i] for part in parts]) for i in range(len(self.names))]
+
+
+def _handed_over(items: list[Any]) -> list[Any]:
+    """A new list with ``items``' contents; ``items`` is emptied, so the generator that yields
+    it keeps no reference to what it handed over while it is suspended."""
+    out = items[:]
+    items.clear()
+    return out
 
 
 class _InvalidRows:
@@ -262,7 +284,7 @@ def _open_reader(data: Path, offset: int, names: list[str], dialect: sniff.Diale
     The reader is closed on every path: an abandoned reader kept reading in Arrow's threads and
     once made the process hang, or abort (``terminate called``), at exit.
     """
-    source = pa.OSFile(str(data))
+    source = pa.OSFile(str(data), memory_pool=_POOL)
     reader = None
     try:
         if offset >= source.size():
@@ -281,6 +303,7 @@ def _open_reader(data: Path, offset: int, names: list[str], dialect: sniff.Diale
                 column_types={n: (types or {}).get(n, pa.string()) for n in names}, null_values=infer.NA_TOKENS,
                 strings_can_be_null=True, quoted_strings_can_be_null=False, include_columns=include,
             ),
+            memory_pool=_POOL,
         ))
         yield _batches(reader), source
     finally:

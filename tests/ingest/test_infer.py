@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from mdg_core.errors import TypeOverrideError
 from mdg_core.ingest import infer, parse, store_parsed
 from mdg_core.store import DatasetStore
 
@@ -60,3 +61,23 @@ def test_a_value_arrow_refuses_when_storing_falls_back_to_text(tmp_path: Path) -
     store = DatasetStore(tmp_path / "db.sqlite")
     assert store.load(store_parsed(store, parsed).id)["name"].tolist() == ["x", "y"]
     assert len(store.list()) == 1
+
+
+
+def test_a_huge_value_is_text_and_never_given_to_a_cast(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a cast that fails copies the value into its error message: a 100 MB field cost 200 MB more
+    cast, longest = infer.pc.cast, [0]
+
+    def spy(values, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(values, pa.Array) and pa.types.is_string(values.type) and len(values):
+            longest[0] = max(longest[0], infer.pc.max(infer.pc.binary_length(values)).as_py() or 0)
+        return cast(values, *args, **kwargs)
+
+    monkeypatch.setattr(infer.pc, "cast", spy)
+    stats = infer.ColumnStats("id")
+    stats.add(pa.array(["12", "9" * 5_000_000]))  # digits, but far too long to be a number
+    assert stats.guess().type == "text"
+    assert longest[0] <= infer.MAX_NUMBER_BYTES
+    with pytest.raises(TypeOverrideError, match="over 400 characters") as err:
+        infer.convert(pa.array(["12", "9" * 5_000_000]), stats.guess(), "integer")
+    assert len(str(err.value)) < 1000

@@ -53,3 +53,18 @@ def test_ingest_peak_memory_is_at_most_three_times_the_file(tmp_path: Path, row:
     rows, peak = map(int, done.stdout.split())
     assert rows == 2 * repeats
     assert peak <= 3 * path.stat().st_size, f"peak {peak / 1e6:.0f} MB for a {path.stat().st_size / 1e6:.0f} MB file"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="measured 3.8-3.9x: Arrow's reader holds a row that big three times (its "
+                   "block, the parsed copy, the string builder) and SQLite copies a bound value twice; meeting 3x "
+                   "needs rows over 8 MB read around Arrow and written with SQLite's incremental blob I/O")
+def test_ingest_peak_memory_for_one_huge_value_is_at_most_three_times_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "one_huge_value.csv"
+    path.write_bytes(b"id,text\n1," + b"x" * 100_000_000 + b"\n2,short\n")
+    done = subprocess.run([sys.executable, "-c", CHILD, str(path), str(tmp_path / "mdg.db")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows, peak = map(int, done.stdout.split())
+    assert rows == 2
+    assert peak <= 3 * path.stat().st_size, f"peak {peak / 1e6:.0f} MB for a {path.stat().st_size / 1e6:.0f} MB file"

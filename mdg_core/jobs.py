@@ -44,7 +44,15 @@ from sqlalchemy import insert, select, update
 from mdg_core.config import PROJECT_ROOT
 from mdg_core.crashes import NATIVE_CRASH_SIGNALS as CRASH_SIGNALS, describe_exit
 from mdg_core.errors import CancelledError, DatabaseBusyError, JobError, MdgError, UnknownJobKindError
-from mdg_core.interrupts import defer_stops, signal_name, stop_reason, stop_signal, stop_signals, stopped_by_analyst
+from mdg_core.interrupts import (
+    StopSignal,
+    defer_stops,
+    signal_name,
+    stop_reason,
+    stop_signal,
+    stop_signals,
+    stopped_by_analyst,
+)
 from mdg_core.store import DatasetStore, schema
 from mdg_core.store.catalog import new_id, now_iso
 
@@ -69,6 +77,8 @@ OWNER_APP, OWNER_WORKER, OWNER_COMMAND = "app", "worker", "command"
 PID_TIME_TOLERANCE_S = 1.0  # process start times are kept in clock ticks; one tick is 10 ms
 OOM_SHARE = 0.5  # a SIGKILLed worker that held this share of the memory limit ran out of memory
 TEST_CRASH_ENV = "MDG_TEST_CRASH"  # "segv:mock": the worker of a mock job kills itself with SIGSEGV
+COMMAND_ENV = "MDG_JOB_COMMAND_PID"  # set for a worker that a CLI command waits for: the command's pid
+_PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal this process gets when its parent dies
 LLM_GENERATOR = "llm_table"
 
 # the first line faulthandler writes to the job log for each crash signal
@@ -435,11 +445,17 @@ def _finish(store: DatasetStore, job_id: int, status: str, result: dict[str, Any
     return bool(done.rowcount)
 
 
-def submit(store: DatasetStore, kind: str, params: dict[str, Any], title: str) -> int:
-    """Start a job in a worker process; returns its id at once."""
-    job_id = _insert(store, kind, params, title, "queued", OWNER_APP)
+def submit(store: DatasetStore, kind: str, params: dict[str, Any], title: str, *, for_command: bool = False) -> int:
+    """Start a job in a worker process; returns its id at once.
+
+    ``for_command``: the caller is a CLI command that waits for the worker; the worker then stops
+    (and says why) when the command dies, even by kill -9, instead of running on unobserved."""
+    job_id = _insert(store, kind, params, title, "queued", OWNER_COMMAND if for_command else OWNER_APP)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env.pop(COMMAND_ENV, None)
+    if for_command:
+        env[COMMAND_ENV] = str(os.getpid())
     path = job_log_path(store, get(store, job_id, check_alive=False))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -456,7 +472,7 @@ def submit(store: DatasetStore, kind: str, params: dict[str, Any], title: str) -
     _workers[proc.pid] = (proc, created)
     with store.write() as conn:  # the worker is the owner from now on, even before it has started
         conn.execute(
-            update(schema.jobs).where(schema.jobs.c.id == job_id, schema.jobs.c.owner == OWNER_APP)
+            update(schema.jobs).where(schema.jobs.c.id == job_id, schema.jobs.c.owner.in_((OWNER_APP, OWNER_COMMAND)))
             .values(pid=proc.pid, pid_created=created, owner=OWNER_WORKER)
         )
     return job_id
@@ -513,8 +529,11 @@ def run_in_worker(store: DatasetStore, kind: str, params: dict[str, Any], title:
     cancelled; Ctrl-C or SIGTERM here stops the worker, records why and re-raises ``KeyboardInterrupt``.
     """
     with stop_signals():
-        job_id = submit(store, kind, params, title or kind)
+        with defer_stops():  # the job and its worker start whole; a stop meanwhile is acted on below
+            job_id = submit(store, kind, params, title or kind, for_command=True)
         try:
+            if stop_signal() is not None:
+                raise StopSignal(signal_name(stop_signal() or signal.SIGINT))
             info = wait(store, job_id, timeout_s=None, on_progress=on_progress)
         except KeyboardInterrupt:
             with defer_stops():
@@ -540,12 +559,41 @@ def _claim(store: DatasetStore, job_id: int) -> bool:
     return bool(done.rowcount)
 
 
+def _command_pid() -> int | None:
+    raw = os.environ.get(COMMAND_ENV, "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _stop_with_command(command_pid: int) -> None:
+    """SIGTERM this worker when the command that waits for it dies (Linux), and at once if it
+    already has: a killed command must not leave its worker running unobserved."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return  # not Linux: the reaper still marks the job once the command is gone
+    if os.getppid() != command_pid:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _stopped_reason(command_pid: int | None) -> str:
+    if command_pid is not None and os.getppid() != command_pid:
+        return (f"The command that ran this job (pid {command_pid}) stopped before it finished; nothing was saved. "
+                "Run it again.")
+    return (f"The worker was stopped by a signal ({signal_name(stop_signal() or signal.SIGINT)}) — "
+            "killed from outside; nothing was saved.")
+
+
 def worker_main(db_path: str, job_id: int) -> int:
     """Entry point of a worker process; its stdout and stderr are the job log."""
     faulthandler.enable()  # a native crash writes its Python stack into the job log
     store: DatasetStore | None = None
+    command_pid = _command_pid()
     with stop_signals():
         try:
+            if command_pid is not None:
+                _stop_with_command(command_pid)
             store = DatasetStore(db_path)
             if not _claim(store, job_id):
                 return 0
@@ -554,6 +602,8 @@ def worker_main(db_path: str, job_id: int) -> int:
             traceback.print_exc()
             detail = str(exc) if isinstance(exc, MdgError) else f"{type(exc).__name__}: {exc}."
             reason = f"The worker could not start: {detail} Nothing was saved."
+            if isinstance(exc, KeyboardInterrupt):
+                reason = _stopped_reason(command_pid)
             sys.stderr.write(f"error: {reason}\n")
             sys.stderr.flush()
             with defer_stops():
@@ -569,10 +619,8 @@ def worker_main(db_path: str, job_id: int) -> int:
                 raise CancelledError("Cancelled before it started; nothing was saved.")
             result = _execute(ctx, info.kind, info.params)
         except KeyboardInterrupt:
-            reason = f"The worker was stopped by a signal ({signal_name(stop_signal() or signal.SIGINT)}) — " \
-                     "killed from outside; nothing was saved."
             with defer_stops():
-                _finish(store, job_id, "failed", error=reason)
+                _finish(store, job_id, "failed", error=_stopped_reason(command_pid))
             return 1
         except CancelledError as exc:
             _finish(store, job_id, "cancelled", error=str(exc))

@@ -56,14 +56,16 @@ def cmd_generate(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any
     rules = _rules(args.rule)
     if rules is not None:
         params["rules"] = rules
-    return jobs.run_inline(store, "generate", params, f"Generate with {generator}",
+    # torch, SDV, SynthCity and llama.cpp run in a worker process: a native crash there is one clear
+    # line here, not the death of this command with its job left running
+    return jobs.run_in_worker(store, "generate", params, f"Generate with {generator}",
                            on_progress=progress_printer(args.quiet))
 
 
 def cmd_sample_model(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]:
     params = {"model_artifact_id": args.model, "n_rows": args.rows, "seed": args.seed,
               "conditions": _pairs(args.condition, "--condition") or None}
-    return jobs.run_inline(store, "sample_model", params, f"Sample kept model #{args.model}",
+    return jobs.run_in_worker(store, "sample_model", params, f"Sample kept model #{args.model}",
                            on_progress=progress_printer(args.quiet))
 
 
@@ -74,7 +76,7 @@ def cmd_compare(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]
         if not sep:
             raise InvalidParameterError(f"--param takes GENERATOR:KEY=VALUE for compare; got '{item}'.")
         params.setdefault(name, {}).update(_pairs([rest], "--param"))
-    return jobs.run_inline(store, "compare_generators",
+    return jobs.run_in_worker(store, "compare_generators",
                            {"dataset_id": args.id, "generators": args.generator, "params": params,
                             "seed": args.seed, "n_rows": args.rows},
                            "Compare generators", on_progress=progress_printer(args.quiet))

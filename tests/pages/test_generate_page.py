@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from mdg_core import jobs
 from mdg_core.generators import registry
+from mdg_core.reports import baselines
 from mdg_core.store import DatasetStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,6 +135,24 @@ def test_compare_generators_shows_table_and_chart(tmp_path: Path, monkeypatch) -
     assert {r["generator"] for r in info.result["results"]} == {registry.recommended(), "sdv_gaussian_copula"}
     chart = at.get("plotly_chart")[0].proto.spec
     assert "Gaussian" in chart and "Bubble size" in chart and "sdv_gaussian_copula" not in chart
+    # the comparison's split gets its baselines in the background; then chart and table read against them
+    compared_id = info.result["dataset_id"]
+    base = jobs.wait(store, at.session_state[f"mdg.generate.cmp.baselines.{compared_id}.0"], timeout_s=300)
+    assert base.status == "done", base.error
+    at.run()
+    assert not at.exception and not at.error
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert "Real holdout (the ceiling)" in chart and "Independent marginals (baseline)" in chart
+    table = next(d.value for d in at.dataframe if "Exact copies" in d.value.columns)
+    assert list(table["Generator"])[-3:] == ["Real holdout (the ceiling)", "Independent marginals (baseline)",
+                                             "Gaussian copula (baseline)"]
+    split = baselines.load_split_baselines(store, compared_id, 0)
+    assert split is not None and table["Quality"].iloc[-3] == split["holdout_ceiling"]
+    compared = {r["generator"]: r for r in info.result["results"]}
+    first = table.iloc[0]  # each generator's own numbers are the comparison's (the reports' code)
+    assert first["Quality"] == compared[registry.recommended()]["quality"]
+    assert first["Exact copies"] == compared[registry.recommended()]["exact_copies"]
+    assert set(table["Verdict"].iloc[:2]) <= {"excellent", "good", "weak", "possible copying"}
 
 
 def test_the_generator_form_survives_a_refresh_in_the_url(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -200,3 +220,61 @@ def test_a_bad_column_order_is_an_error_on_the_page_not_a_crash(tmp_path: Path, 
     at.run()
     assert not at.exception
     assert not [d for d in store.list() if d.kind == "synthetic"]
+
+
+def test_the_estimate_is_shown_before_the_click_and_a_slow_default_gets_a_shorter_choice(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    at, store, dataset_id = _generate_on(tmp_path / "mdg.db", monkeypatch, "Palmer")
+    shown = " ".join(c.value for c in at.caption)
+    assert "Estimate: a few seconds to fit and sample" in shown and "MB" in shown and "275 training rows" in shown
+    assert not any("can take hours" in w.value for w in at.warning)
+
+    # CTGAN at its default 300 epochs: the page says it can take hours, with this table's figure
+    at.selectbox(key="mdg.generate.generator").set_value("sdv_ctgan")
+    at.run()
+    assert not at.exception and not at.error
+    warning = next(w.value for w in at.warning if "can take hours on a CPU" in w.value)
+    assert "300 epochs" in warning and "about" in warning
+    # a census-sized table: the suggestion is a button that sets the epochs input
+    big = store.save(pd.concat([store.load(dataset_id)] * 100, ignore_index=True), "penguins × 100", "uploaded")
+    at = _app(tmp_path / "mdg.db", monkeypatch)
+    at.query_params.update(ds=str(big.id), generator="sdv_ctgan", rows="1000")
+    at.run()
+    at.switch_page("pages/generate.py")
+    at.run()
+    assert at.session_state["mdg.current_dataset_id"] == big.id
+    warning = next(w.value for w in at.warning if "can take hours on a CPU" in w.value)
+    use = next(b for b in at.button if b.key == "mdg.generate.use_suggestion")
+    suggested = int(use.label.split()[1].replace(",", ""))
+    assert f"Try {suggested:,} epochs" in warning and "time budget" in warning and 1 <= suggested < 300
+    use.click()
+    at.run()
+    assert not at.exception and at.number_input(key="mdg.generate.param.sdv_ctgan.epochs").value == suggested
+    assert not any("can take hours" in w.value for w in at.warning)
+
+
+def test_a_run_shows_its_quality_next_to_the_ceiling_copies_and_baselines(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    at, store, dataset_id = _generate_on(tmp_path / "mdg.db", monkeypatch, "Palmer")
+    at.number_input(key="mdg.generate.rows").set_value(200)
+    at.run()
+    at.button(key="mdg.generate.go").click()
+    at.run()
+    info = jobs.wait(store, at.session_state["mdg.generate.job"], timeout_s=180)
+    assert info.status == "done", info.error
+    at.run()  # the run's summary starts scoring it in the background
+    synth = info.result["output_dataset_id"]
+    scoring = jobs.wait(store, at.session_state[f"mdg.generate.score_job.{synth}"], timeout_s=300)
+    assert scoring.status == "done", scoring.error
+    at.run()
+    assert not at.exception and not at.error
+    table = next(d.value for d in at.dataframe if "Exact copies" in d.value.columns)
+    names = list(table["Generator"])
+    assert names == ["This run: Sequential trees (CART)", "Real holdout (the ceiling)",
+                     "Independent marginals (baseline)", "Gaussian copula (baseline)"]
+    stored = baselines.load_run_scores(store, synth)
+    assert stored is not None  # the page shows the stored numbers, the Quality report's own
+    assert table["Quality"].iloc[0] == stored["own"]["quality"]
+    assert table["Quality"].iloc[1] == stored["split"]["holdout_ceiling"]
+    assert table["Exact copies"].iloc[0] == stored["own"]["exact_copies"] == 0.0
+    banner = " ".join(m.value for m in [*at.success, *at.info, *at.warning, *at.error])
+    assert f"**{stored['verdict'].capitalize()}.**" in banner and stored["verdict"] != "possible copying"

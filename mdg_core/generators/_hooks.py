@@ -63,7 +63,7 @@ class _EpochIter:
         if self.log is not None:
             self.log.epochs_planned = self.total
         if self.reporter is not None and self.total:  # the start of the loop: the pace is measured from here
-            self.reporter.step(0, self.total, f"{self.label} 0/{self.total}")
+            self.reporter.step(0, self.total, f"Training: {self.total:,} {self.label.lower()}s to run")
         for item in self.iterable:
             yield item
             self.n += 1

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from mdg_core.errors import GeneratorError, InvalidParameterError
+from mdg_core.errors import GeneratorError, InvalidParameterError, MdgError
 from mdg_core.generators._hooks import on_each_call, patch_progress
 from mdg_core.generators.base import Generator, GeneratorSpec, ParamSpec, Reporter
 from mdg_core.generators.shape import plain
@@ -108,7 +108,7 @@ class _SdvGenerator(Generator):
                     self.sdv_constraints_ = [type(c).__name__ for c in constraints]
                     fitted = True
                 except Exception as exc:  # SDV refused the constraint: reject-and-resample still applies
-                    if type(exc).__name__ in ("CancelledError",):
+                    if isinstance(exc, MdgError):  # ours (a cancel, a bad input) is never SDV's refusal
                         raise
                     log.warning("SDV constraints not usable (%s); relying on reject-and-resample", exc)
                     synth = self._make(sdv_metadata(data, self.metadata_))

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from mdg_core import interrupts
 from mdg_core.cli import progress_printer
 from mdg_core.errors import InvalidParameterError
 from mdg_core.ingest import TYPES, ingest_file
@@ -75,7 +76,10 @@ def cmd_rename(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]:
 
 
 def cmd_delete(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]:
-    return {"deleted": store.delete(args.id, cascade=args.cascade)}
+    # one short transaction: a stop that comes during it lets it finish and answer, so that the
+    # one line printed ("deleted" or "nothing was saved") is always true
+    with interrupts.defer_stops():
+        return {"deleted": store.delete(args.id, cascade=args.cascade)}
 
 
 def register(sub: argparse._SubParsersAction) -> None:

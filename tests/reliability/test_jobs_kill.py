@@ -3,6 +3,7 @@ after the next open, the database stays whole, and what the job record and the C
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -200,3 +201,72 @@ def test_mock_stopped_while_its_worker_runs_stops_the_worker_too(tmp_path: Path,
     reason = "Stopped by SIGTERM" if sig == signal.SIGTERM else "Interrupted (Ctrl-C)"
     assert (status, error) == ("failed" if sig == signal.SIGTERM else "cancelled", f"{reason}; nothing was saved.")
     assert _rows(db, "SELECT count(*) FROM datasets") == [(0,)]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["kill-9", "SIGTERM", "SIGINT"])
+def test_report_stopped_at_random_points_stores_no_report_and_leaves_no_job_active(
+        penguins_db: tuple[Path, int], sig: int) -> None:
+    db, real_id = penguins_db
+    store = DatasetStore(db)
+    synth_id = jobs.run_inline(store, "generate", {"dataset_id": real_id, "generator": "copy_rows", "seed": 1,
+                                                  "n_rows": 300, "keep_model": False})["output_dataset_id"]
+    rng = random.Random(f"{SEED}-report-{sig}")
+    for stage in (0.0, rng.uniform(0.05, 0.9)):
+        n_before = _rows(db, "SELECT count(*) FROM jobs")[0][0]
+        reports_before = _rows(db, "SELECT count(*) FROM artifacts WHERE kind = 'report'")[0][0]
+        proc = _cli(db, "report", "quality", str(real_id), str(synth_id))
+        assert _handles_stops(proc)
+        _progress_reached(db, proc, n_before, stage)  # loading the code, then a random section
+        time.sleep(rng.uniform(0.0, 0.3))
+        if proc.poll() is None:
+            proc.send_signal(sig)
+        _, err = proc.communicate(timeout=300)
+        jobs_after = _after_next_open(db)
+        reports = _rows(db, "SELECT count(*) FROM artifacts WHERE kind = 'report'")[0][0]
+        if proc.returncode == 0:
+            assert jobs_after[-1][1] == "done" and reports == reports_before + 1
+            continue
+        assert reports == reports_before  # a stopped report stores nothing
+        if len(jobs_after) == n_before:  # stopped before its job was recorded
+            assert proc.returncode != 0
+            continue
+        _, status, error, owner, pid = jobs_after[-1]
+        assert (owner, pid) == ("command", proc.pid)
+        if sig == signal.SIGKILL:
+            assert proc.returncode == -signal.SIGKILL
+            assert (status, error) == ("failed", f"The command that ran this job (pid {proc.pid}) stopped (killed or "
+                                                 "crashed) before it finished; nothing was saved. Run it again.")
+        elif status != "done":  # a signal during exit leaves a finished report done
+            assert proc.returncode == 2, err
+            assert err.strip().splitlines()[-1] == _stopped_line(sig)
+            reason = "Stopped by SIGTERM" if sig == signal.SIGTERM else "Interrupted (Ctrl-C)"
+            assert (status, error) == ("failed" if sig == signal.SIGTERM else "cancelled",
+                                       f"{reason} before it finished; nothing was saved.")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["kill-9", "SIGTERM", "SIGINT"])
+def test_delete_stopped_at_random_points_deletes_all_or_nothing(penguins_db: tuple[Path, int], sig: int) -> None:
+    db, real_id = penguins_db
+    store = DatasetStore(db)
+    jobs.run_inline(store, "generate", {"dataset_id": real_id, "generator": "copy_rows", "seed": 1, "n_rows": 300,
+                                        "keep_model": False})
+    family = {real_id, *(d.id for d in store.descendants(real_id))}
+    assert len(family) == 4  # the real data, its train and holdout splits, the synthetic output
+    pick = random.Random(f"{SEED}-delete-{sig}")
+    for _ in range(3):
+        proc = _cli(db, "delete", str(real_id), "--cascade")
+        assert _handles_stops(proc)
+        time.sleep(pick.uniform(0.0, 2.0))  # loading the code, opening the store, the delete itself
+        if proc.poll() is None:
+            proc.send_signal(sig)
+        out, err = proc.communicate(timeout=120)
+        _after_next_open(db)
+        assert proc.returncode in (0, 2, -signal.SIGKILL), err
+        left = {i for (i,) in _rows(db, "SELECT id FROM datasets")}
+        assert left in (family, set()), left  # the whole family or none of it
+        if proc.returncode == 0:
+            assert set(json.loads(out)["deleted"]) == family and left == set()
+            return
+        if proc.returncode == 2:
+            assert err.strip().splitlines()[-1] == _stopped_line(sig)
+            assert left == family  # "nothing was saved": nothing was deleted

@@ -70,8 +70,8 @@ def stop_signals() -> Iterator[None]:
         yield
     finally:
         if not _stop.exiting:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            for old, handler in previous.items():
+                signal.signal(old, handler)
             _stop.installed = False
 
 

@@ -76,3 +76,17 @@ def test_model_is_loaded_once_with_the_configured_threads() -> None:
     first = load_model()
     assert load_model() is first
     assert first.threads == load_settings().threads == 1  # tests pin one thread (conftest)
+
+
+def test_settings_page_shows_the_readable_name_whole_megabytes_and_auto_threads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.llm.test_pages import _app
+
+    at = _app(tmp_path / "mdg.db", monkeypatch, "pages/settings.py")
+    assert not at.exception
+    assert any("SmolLM2 135M Instruct (Q4_1)" in m.value for m in at.markdown)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["File size"] == "94 MB" and metrics["Context in use"] == "4,096 tokens"
+    assert [k for k in metrics if "context" in k.lower()] == ["Context in use"]  # one context length
+    threads = next(s for s in at.selectbox if s.label == "llama.cpp threads")
+    assert threads.format_func(0).startswith("auto")

@@ -210,7 +210,7 @@ def align(a: pd.DataFrame, b: pd.DataFrame, a_label: str = "A", b_label: str = "
             raise ReportError(f"{label} has {len(frame)} rows; a report needs at least {min_rows}.")
     dropped = [c for c in list(a.columns) + list(b.columns) if c not in common]
     sdtypes = {c: t for c, t in column_sdtypes(metadata).items() if c in set(common)}
-    kinds = {col: compared_family(sdtypes.get(col), a[col], b[col]) for col in common}
+    kinds: dict[str, str] = {col: compared_family(sdtypes.get(col), a[col], b[col]) for col in common}
     key = (metadata or {}).get("primary_key")
     return Pair(a[common].reset_index(drop=True), b[common].reset_index(drop=True), kinds,
                 a_label, b_label, sorted(set(dropped)), sdtypes, key if key in kinds else None)

@@ -293,7 +293,7 @@ def holdout_pair(pair: Pair, holdout: pd.DataFrame) -> Pair:
     """The holdout against the same training rows, columns judged by the same metadata (what ``align``
     does with it), so its score is the ceiling the synthetic score is read against."""
     hold = holdout[pair.columns].reset_index(drop=True)
-    kinds = {c: compared_family(pair.sdtypes.get(c), pair.a[c], hold[c]) for c in pair.columns}
+    kinds: dict[str, str] = {c: compared_family(pair.sdtypes.get(c), pair.a[c], hold[c]) for c in pair.columns}
     return Pair(pair.a, hold, kinds, pair.a_label, "holdout", [], pair.sdtypes, pair.primary_key)
 
 

@@ -62,6 +62,13 @@ def test_a_runs_numbers_equal_the_quality_and_privacy_reports_and_baselines_are_
     assert own["privacy_closer_to_train"] == distances["dcr_share"] == quality["dcr_share"]
     assert own["exact_copies_holdout"] == distances["exact_match_share_holdout"]
 
+    # Compare generators, same generator, seed and rows: the same numbers, the ceiling and copies included
+    row = jobs.run_inline(store, "compare_generators", {"dataset_id": customers, "generators": ["sdv_gaussian_copula"],
+                                                        "seed": 3, "n_rows": ROWS})["results"][0]
+    assert row["quality"] == own["quality"] and row["holdout_ceiling"] == quality["holdout_ceiling"]
+    assert row["exact_copies"] == quality["exact_match_share_synthetic"]
+    assert row["privacy_closer_to_train"] == distances["dcr_share"] and row["copying_level"] == own["copying_level"]
+
     split = scored["split"]
     assert (split["train_id"], split["holdout_id"]) == (run["train_dataset_id"], run["holdout_dataset_id"])
     marg, copula = split["baselines"]["independent_marginals"], split["baselines"]["sdv_gaussian_copula"]

@@ -158,32 +158,35 @@ def reid_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.Da
     control = frames[2] if ho is not None else None
     n_attacks = min(N_ATTACKS, len(ori) // 2, len(control) // 2 if control is not None else N_ATTACKS)
     rows: list[dict[str, Any]] = []
-    with warnings.catch_warnings(), seeded(seed):
+    with warnings.catch_warnings():  # each attack seeded on its own: its numbers do not depend on the others
         warnings.simplefilter("ignore")
         progress(0.05, "Re-identification: singling out")
         for mode in ("univariate", "multivariate"):
-            ev = SinglingOutEvaluator(ori=ori, syn=syn, control=control, n_attacks=n_attacks,
-                                      n_cols=min(3, len(columns)), seed=seed, max_attempts=MAX_ATTEMPTS)
             try:
-                ev.evaluate(mode=mode)
+                with seeded(seed):
+                    ev = SinglingOutEvaluator(ori=ori, syn=syn, control=control, n_attacks=n_attacks,
+                                              n_cols=min(3, len(columns)), seed=seed, max_attempts=MAX_ATTEMPTS)
+                    ev.evaluate(mode=mode)
                 rows.append({"attack": f"singling out ({mode})", **_risk(ev)})
             except RuntimeError as exc:  # too few distinct queries on tiny data
                 sec.notes.append(f"Singling out ({mode}) could not run: {exc}")
         progress(0.35, "Re-identification: linkability")
         half = len(columns) // 2
         aux = ([aliases[c] for c in columns[:half]], [aliases[c] for c in columns[half:]])
-        ev = LinkabilityEvaluator(ori=ori, syn=syn, control=control, aux_cols=aux, n_attacks=n_attacks,
-                                  n_neighbors=10)
-        ev.evaluate(n_jobs=1)
+        with seeded(seed):
+            ev = LinkabilityEvaluator(ori=ori, syn=syn, control=control, aux_cols=aux, n_attacks=n_attacks,
+                                      n_neighbors=10)
+            ev.evaluate(n_jobs=1)
         rows.append({"attack": "linkability (2 halves of the columns, 10 neighbours)", **_risk(ev)})
         secrets = _secrets(tr, columns)
         for i, secret in enumerate(secrets):
             progress(0.55 + 0.4 * i / max(1, len(secrets)), f"Re-identification: inferring {secret}")
             aux_cols = [aliases[c] for c in columns if c != secret]
-            ev = InferenceEvaluator(ori=ori, syn=syn, control=control, aux_cols=aux_cols,
-                                    secret=aliases[secret], regression=family_of(tr[secret]) == "numeric",
-                                    n_attacks=n_attacks)
-            ev.evaluate(n_jobs=1)
+            with seeded(seed):
+                ev = InferenceEvaluator(ori=ori, syn=syn, control=control, aux_cols=aux_cols,
+                                        secret=aliases[secret], regression=family_of(tr[secret]) == "numeric",
+                                        n_attacks=n_attacks)
+                ev.evaluate(n_jobs=1)
             rows.append({"attack": f"attribute inference of '{secret}'", **_risk(ev)})
     sec.tables["attacks"] = rows
     sec.metrics.update(rows=[len(tr), len(sy), len(ho) if ho is not None else 0], n_attacks=n_attacks, holdout_used=control is not None,

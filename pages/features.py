@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mdg_core import ui
-from mdg_core.features import engine
+from mdg_core.features import steps
 from mdg_core.features.base import GROUPS, Suggestion
 from mdg_core.features.datasets import apply_recipe_to_dataset, apply_to_dataset, recipes, script_for, suggestions_for
 
@@ -23,7 +23,7 @@ INSPECT = f"mdg.features.inspect.{info.id}"
 
 def _picked(s: Suggestion) -> Suggestion:
     """The suggestion with the options picked for it on this page."""
-    return engine.with_params(s, **{k: v for k in s.options if (v := st.session_state.get(f"{PICK}.{s.id}.{k}")) is not None})
+    return steps.with_params(s, **{k: v for k in s.options if (v := st.session_state.get(f"{PICK}.{s.id}.{k}")) is not None})
 
 
 def _inspect_ticked(suggestion_id: str) -> None:
@@ -53,7 +53,7 @@ def _inspect(found: list[Suggestion]) -> None:
     s = _picked(by_id[sid])
     st.markdown(f"**Why:** {ui.md(s.evidence)}.  \n**What it does:** {ui.md(s.explanation)}")
     st.code(s.code, language="python", wrap_lines=True)
-    before, after = engine.preview(ui.dataset_frame(info), s)
+    before, after = steps.preview(ui.dataset_frame(info), s)
     left, right = st.columns(2)
     left.caption("Before (sample rows)")
     left.dataframe(before, width="stretch")
@@ -108,11 +108,11 @@ def _suggestions() -> None:
 
 
 def _recipes() -> None:
-    recipe = info.recipe if isinstance(info.recipe, dict) and info.recipe.get("format") == engine.RECIPE_FORMAT else None
+    recipe = info.recipe if isinstance(info.recipe, dict) and info.recipe.get("format") == steps.RECIPE_FORMAT else None
     if recipe:
         st.markdown(f"**Recipe of this version** (from #{recipe.get('source_dataset_id')}): {ui.md(recipe.get('summary'))}")
         left, right = st.columns(2)
-        left.download_button("Download recipe (JSON)", engine.recipe_to_json(recipe), file_name=f"recipe-{info.id}.json",
+        left.download_button("Download recipe (JSON)", steps.recipe_to_json(recipe), file_name=f"recipe-{info.id}.json",
                              mime="application/json", icon=":material/download:", width="stretch")
         right.download_button("Export as Python script", script_for(store, info.id), file_name=f"recipe_{info.id}.py",
                               mime="text/x-python", icon=":material/code:", width="stretch",
@@ -129,7 +129,7 @@ def _recipes() -> None:
     chosen_recipe = None
     with ui.user_errors("Reading the recipe"):
         if upload is not None:
-            chosen_recipe = engine.recipe_from_json(upload.getvalue().decode("utf-8"))
+            chosen_recipe = steps.recipe_from_json(upload.getvalue().decode("utf-8"))
         elif source is not None:
             chosen_recipe = store.get(source).recipe
     if chosen_recipe and st.button("Apply recipe", icon=":material/replay:", key="mdg.features.reapply"):

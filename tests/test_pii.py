@@ -82,7 +82,7 @@ def test_iso_dates_stored_as_text_are_not_phone_numbers() -> None:
 
 
 def test_first_and_last_names_and_birth_dates_are_flagged() -> None:
-    from mdg_core.features import engine
+    from mdg_core.features import steps
 
     df = _senators()
     found = {r.column: r for r in scan_columns(df, sample_rows=200)}
@@ -92,12 +92,12 @@ def test_first_and_last_names_and_birth_dates_are_flagged() -> None:
     assert "province" not in found or found["province"].entities.get("PERSON", 0) < 0.5
     assert name_hint("First Name") == name_hint("fname") == name_hint("Surname") == "PERSON"
     assert name_hint("Birth Date") == name_hint("DOB") == name_hint("born_on") == "DATE_OF_BIRTH"
-    suggestions = {s.id: s for s in engine.suggest(df) if s.rule == "pii"}
+    suggestions = {s.id: s for s in steps.suggest(df) if s.rule == "pii"}
     assert {"pii:first", "pii:last", "pii:c3", "pii:date_of_birth"} <= set(suggestions)
     assert "pii:province" not in suggestions and "pii:appointed" not in suggestions
     dob = suggestions["pii:date_of_birth"]
     assert dob.params["action"] == "year" and dob.options["action"][0] == "year"
-    out = engine.run_step(df, dob.step())
+    out = steps.run_step(df, dob.step())
     assert out["date_of_birth"].tolist()[:50] == df["date_of_birth"].dt.year.tolist()[:50]
 
 

@@ -67,7 +67,7 @@ def _options(pairs: list[str]) -> dict[str, dict[str, Any]]:
 def cmd_apply(args: argparse.Namespace, store: DatasetStore) -> dict[str, Any]:
     from mdg_core.cli.data import info_json
     from mdg_core.features.datasets import apply_recipe_to_dataset, apply_to_dataset, pick, suggestions_for
-    from mdg_core.features.engine import export_script, recipe_from_json
+    from mdg_core.features.steps import export_script, recipe_from_json
 
     if bool(args.suggestion) == bool(args.recipe):
         raise InvalidParameterError("Give either --suggestion (one or more, see `suggest ID`) or --recipe FILE.json.")

@@ -1,7 +1,7 @@
-"""Feature-engineering suggestions: rules (detect → explain → transform), the engine and recipes."""
+"""Feature-engineering suggestions: rules (detect → explain → transform), steps and recipes."""
 
 from mdg_core.features.base import Facts, Suggestion
-from mdg_core.features.engine import (
+from mdg_core.features.steps import (
     apply_recipe,
     apply_suggestions,
     export_script,

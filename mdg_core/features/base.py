@@ -5,7 +5,7 @@ A rule is one small class in ``mdg_core/features/rules/``:
 - ``detect(df, facts)`` measures the evidence and returns suggestions (columns, why, fitted params);
 - ``fit(df, columns, params)`` re-fits the parameters on the table as it is when the step runs (after
   earlier steps), so chained steps stay correct; the fitted values go into the recipe;
-- ``code(columns, params)`` renders the pandas code of the step. That code is what runs: the engine
+- ``code(columns, params)`` renders the pandas code of the step. That code is what runs: ``features.steps``
   executes it (``run``), the page shows it and the exported script contains it, so they can never
   disagree. Evidence that counts what a step changes is measured by ``run`` too.
 
@@ -69,7 +69,7 @@ class Suggestion:
 GROUPS = {"fix": "Fix data problems", "privacy": "Protect personal data", "model": "Prepare for modelling"}
 
 
-class Rule:
+class SuggestionRule:
     """Base class of a rule; subclasses set the class attributes and the four methods."""
 
     name: ClassVar[str]

@@ -12,7 +12,7 @@ from typing import Any
 
 from mdg_core.errors import RecipeError
 from mdg_core.features.base import Suggestion
-from mdg_core.features.engine import (
+from mdg_core.features.steps import (
     RECIPE_FORMAT,
     CsvSource,
     apply_recipe,

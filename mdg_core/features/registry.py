@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mdg_core.errors import RecipeError
-from mdg_core.features.base import Rule
+from mdg_core.features.base import SuggestionRule
 from mdg_core.features.rules.binning import QuantileBins
 from mdg_core.features.rules.drop_constant import DropConstant
 from mdg_core.features.rules.duplicate_columns import DuplicateColumns
@@ -18,7 +18,7 @@ from mdg_core.features.rules.rare_categories import RareCategories
 from mdg_core.features.rules.scale import Standardize
 from mdg_core.features.rules.skew import LogTransform, YeoJohnson
 
-RULES: dict[str, Rule] = {
+RULES: dict[str, SuggestionRule] = {
     "drop_constant": DropConstant(),
     "flag_id": FlagId(),
     "duplicate_columns": DuplicateColumns(),
@@ -39,7 +39,7 @@ RULES: dict[str, Rule] = {
 }
 
 
-def get_rule(name: str) -> Rule:
+def get_rule(name: str) -> SuggestionRule:
     rule = RULES.get(name)
     if rule is None:
         raise RecipeError(f"Unknown feature rule '{name}'. Valid rules: {', '.join(RULES)}.")

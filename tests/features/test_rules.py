@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from mdg_core.errors import RecipeError
-from mdg_core.features import engine
-from mdg_core.features.engine import facts_for
+from mdg_core.features import steps
 from mdg_core.features.registry import RULES
+from mdg_core.features.steps import facts_for
 from tests.features.planted import planted
 
 EXPECTED = {
@@ -25,8 +25,8 @@ def df() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def found(df: pd.DataFrame) -> list[engine.Suggestion]:
-    return engine.suggest(df, facts_for(df))
+def found(df: pd.DataFrame) -> list[steps.Suggestion]:
+    return steps.suggest(df, facts_for(df))
 
 
 def test_each_planted_problem_is_suggested_with_measured_evidence(found) -> None:  # type: ignore[no-untyped-def]
@@ -51,61 +51,61 @@ def test_nothing_is_suggested_on_clean_columns(found) -> None:  # type: ignore[n
 def test_a_clean_table_gets_no_fix_or_privacy_suggestions() -> None:
     rng = np.random.default_rng(3)
     clean = pd.DataFrame({"a": rng.normal(0, 1, 400), "b": rng.poisson(5, 400), "c": rng.uniform(0, 10, 400)})
-    assert engine.suggest(clean) == []
+    assert steps.suggest(clean) == []
 
 
 def test_apply_twice_gives_identical_data_and_the_script_does_the_same(df, found) -> None:  # type: ignore[no-untyped-def]
-    out, recipe = engine.apply_suggestions(df, found, source_dataset_id=7)
+    out, recipe = steps.apply_suggestions(df, found, source_dataset_id=7)
     assert "source" not in out and "customer_id" not in out
     assert out["age"].isna().sum() == 0 and out["age_missing"].sum() == 100
     assert str(out["signup"].dtype) == "datetime64[ns]" and out["signup_year"].min() >= 2021
     assert out["amount"].dtype == "float64" and out["amount"].max() > 1000
     assert out["latency_ms"].max() < 900 and out["email"].str.len().eq(16).all()
-    again = engine.apply_recipe(df, recipe)
-    pd.testing.assert_frame_equal(again, engine.apply_recipe(df, recipe))
+    again = steps.apply_recipe(df, recipe)
+    pd.testing.assert_frame_equal(again, steps.apply_recipe(df, recipe))
     pd.testing.assert_frame_equal(again, out)
-    recipe2 = engine.recipe_from_json(engine.recipe_to_json(recipe))
-    pd.testing.assert_frame_equal(engine.apply_recipe(df, recipe2), out)
+    recipe2 = steps.recipe_from_json(steps.recipe_to_json(recipe))
+    pd.testing.assert_frame_equal(steps.apply_recipe(df, recipe2), out)
     namespace: dict = {"__name__": "exported"}
-    exec(compile(engine.export_script(recipe), "recipe.py", "exec"), namespace)  # noqa: S102
+    exec(compile(steps.export_script(recipe), "recipe.py", "exec"), namespace)  # noqa: S102
     pd.testing.assert_frame_equal(namespace["apply_recipe"](df), out)
 
 
 def test_recipe_reapplies_fitted_parameters_to_another_table(df, found) -> None:  # type: ignore[no-untyped-def]
     chosen = [s for s in found if s.id in ("impute_median:age", "log_transform:income", "cap_outliers:latency_ms")]
-    _, recipe = engine.apply_suggestions(df, chosen)
+    _, recipe = steps.apply_suggestions(df, chosen)
     fill = next(s for s in recipe["steps"] if s["rule"] == "impute_median")["params"]["value"]
     other = planted(200, seed=99)
-    out = engine.apply_recipe(other, recipe)
+    out = steps.apply_recipe(other, recipe)
     missing = other["age"].isna()
     assert (out.loc[missing, "age"] == fill).all()  # the source's median, not the new table's
     assert np.allclose(out["income"], np.log1p(other["income"]))
     with pytest.raises(RecipeError, match="needs column"):
-        engine.apply_recipe(other.drop(columns=["age"]), recipe)
+        steps.apply_recipe(other.drop(columns=["age"]), recipe)
 
 
 def test_options_rerender_the_code_and_are_validated(df, found) -> None:  # type: ignore[no-untyped-def]
     pii = next(s for s in found if s.id == "pii:email")
-    dropped = engine.with_params(pii, action="drop")
+    dropped = steps.with_params(pii, action="drop")
     assert "drop(columns=['email'])" in dropped.code
-    out, _ = engine.apply_suggestions(df, [dropped])
+    out, _ = steps.apply_suggestions(df, [dropped])
     assert "email" not in out
-    masked, _ = engine.apply_suggestions(df, [engine.with_params(pii, action="mask")])
+    masked, _ = steps.apply_suggestions(df, [steps.with_params(pii, action="mask")])
     assert masked["email"].iloc[0].endswith(df["email"].iloc[0][-2:]) and "@" in masked["email"].iloc[0]
     with pytest.raises(RecipeError):
-        engine.with_params(pii, action="shred")
+        steps.with_params(pii, action="shred")
     cap = next(s for s in found if s.id == "cap_outliers:latency_ms")
-    z, _ = engine.apply_suggestions(df, [engine.with_params(cap, method="zscore")])
+    z, _ = steps.apply_suggestions(df, [steps.with_params(cap, method="zscore")])
     assert z["latency_ms"].max() < df["latency_ms"].max()
 
 
 def test_preview_shows_before_and_after_on_a_sample(df, found) -> None:  # type: ignore[no-untyped-def]
     s = next(x for x in found if x.id == "impute_median:age")
-    before, after = engine.preview(df, s)
+    before, after = steps.preview(df, s)
     assert before["age"].isna().any() and not after["age"].isna().any()
     assert "age_missing" in after.columns
     dates = next(x for x in found if x.id == "parse_dates:signup")
-    _, after = engine.preview(df, dates)
+    _, after = steps.preview(df, dates)
     assert {"signup", "signup_year", "signup_dayofweek"} <= set(after.columns)
 
 
@@ -118,32 +118,32 @@ def test_individual_transforms() -> None:
         "mixed_na": ["x", None, "y", None] * 10,
     })
     frame["cat"] = (["a"] * 20 + ["b"] * 15 + ["c"] * 3 + ["d", "e"]) * 1
-    found = {s.id: s for s in engine.suggest(pd.concat([frame] * 30, ignore_index=True), pii=False)}
-    eu = engine.run_step(frame, found["numbers_as_text:eu"].step())
+    found = {s.id: s for s in steps.suggest(pd.concat([frame] * 30, ignore_index=True), pii=False)}
+    eu = steps.run_step(frame, found["numbers_as_text:eu"].step())
     assert eu["eu"].tolist()[:4] == [1234.5, 99.0, -12.25, 7.1]
-    pct = engine.run_step(frame, found["numbers_as_text:pct"].step())
+    pct = steps.run_step(frame, found["numbers_as_text:pct"].step())
     assert pct["pct"].tolist()[:4] == [0.12, 0.075, 1.0, 0.0]
     yj = found["yeo_johnson:neg"]
     from scipy import stats
 
     expected = stats.yeojohnson(frame["neg"].to_numpy(), lmbda=yj.params["lambda"])
-    assert np.allclose(engine.run_step(frame, yj.step())["neg"], expected)
+    assert np.allclose(steps.run_step(frame, yj.step())["neg"], expected)
     assert "impute_constant:mixed_na" in found
     assert "one_hot:cat" in found
-    hot = engine.run_step(frame, found["one_hot:cat"].step())
+    hot = steps.run_step(frame, found["one_hot:cat"].step())
     assert hot.filter(like="cat=").sum(axis=1).eq(1).all() and "cat" not in hot
 
 
 def test_unknown_rule_and_malformed_recipes() -> None:
     with pytest.raises(RecipeError, match="Valid rules"):
-        engine.apply_recipe(pd.DataFrame({"a": [1]}), {"format": "mdg-feature-recipe", "steps": [
+        steps.apply_recipe(pd.DataFrame({"a": [1]}), {"format": "mdg-feature-recipe", "steps": [
             {"rule": "nope", "columns": ["a"], "params": {}}]})
     with pytest.raises(RecipeError, match="not an MDG feature recipe"):
-        engine.recipe_from_json('{"steps": []}')
+        steps.recipe_from_json('{"steps": []}')
     with pytest.raises(RecipeError, match="not valid JSON"):
-        engine.recipe_from_json("{")
+        steps.recipe_from_json("{")
     with pytest.raises(RecipeError, match="Tick at least one"):
-        engine.apply_suggestions(pd.DataFrame({"a": [1]}), [])
+        steps.apply_suggestions(pd.DataFrame({"a": [1]}), [])
 
 
 def test_encoding_rare_levels_scaling_binning_and_empty_columns() -> None:
@@ -157,11 +157,11 @@ def test_encoding_rare_levels_scaling_binning_and_empty_columns() -> None:
         "rating": rng.normal(3, 1, n),
         "empty": [None] * n,
     })
-    found = {s.id: s for s in engine.suggest(frame, pii=False)}
+    found = {s.id: s for s in steps.suggest(frame, pii=False)}
     assert {"rare_categories:city", "frequency_encode:city", "one_hot:plan", "impute_mode:plan",
             "scale:salary", "bin:salary", "drop_constant:empty"} <= set(found)
     assert "10 of 30 levels" in found["rare_categories:city"].evidence
-    out, recipe = engine.apply_suggestions(frame, found.values())
+    out, recipe = steps.apply_suggestions(frame, found.values())
     assert [s["rule"] for s in recipe["steps"]][:2] == ["drop_constant", "impute_mode"]  # registry order
     assert "empty" not in out and out.filter(like="plan=").shape[1] == 2
     # rare levels were grouped before frequency encoding, so 'Other' got one shared frequency

@@ -7,13 +7,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 from mdg_core.features.rules.skew import _skewed
 
 N_BINS = 5
 
 
-class QuantileBins(Rule):
+class QuantileBins(SuggestionRule):
     name = "bin"
     title = "Bin a skewed column into quantiles"
     group = "model"

@@ -6,10 +6,10 @@ from typing import Any
 
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 
 
-class DropConstant(Rule):
+class DropConstant(SuggestionRule):
     name = "drop_constant"
     title = "Drop constant / empty column"
     explanation = "A column with a single value (or none) cannot explain anything and only adds noise and width."

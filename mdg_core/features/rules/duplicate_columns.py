@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 
 MAX_LEVELS = 1_000
 MAX_DISTINCT_SHARE = 0.5
@@ -39,7 +39,7 @@ def _pairs_example(df: pd.DataFrame, keep: str, drop: str) -> str:
     return ", ".join(f"{k} ↔ {d}" for (k, d) in top.index)
 
 
-class DuplicateColumns(Rule):
+class DuplicateColumns(SuggestionRule):
     name = "duplicate_columns"
     title = "Drop a column that duplicates another"
     explanation = ("Each value of one column goes with exactly one value of the other, so they hold the same "

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 
 ONE_HOT_MAX = 20
 FREQ_MAX_SHARE = 0.5
@@ -22,7 +22,7 @@ def _categorical(facts: Facts) -> list[Any]:
             and not facts.keep_values(c.name)]
 
 
-class OneHot(Rule):
+class OneHot(SuggestionRule):
     name = "one_hot"
     title = "One-hot encode a low-cardinality category"
     group = "model"
@@ -45,7 +45,7 @@ class OneHot(Rule):
                 f"df = df.drop(columns=[{q(c)}])")
 
 
-class FrequencyEncode(Rule):
+class FrequencyEncode(SuggestionRule):
     name = "frequency_encode"
     title = "Frequency-encode a category with many levels"
     group = "model"

@@ -1,6 +1,6 @@
 """Flag identifier-like columns (almost every value unique) and take them out of modelling data.
 
-``id_reason`` (in the profile's overview) is the one test of "identifier-like": the engine puts such columns in
+``id_reason`` (in the profile's overview) is the one test of "identifier-like": ``features.steps`` puts such columns in
 ``Facts.ids`` and no rule imputes, scales, bins, caps or encodes them (a filled-in ID would be a
 duplicate ID; a scaled row number means nothing).
 """
@@ -11,11 +11,11 @@ from typing import Any
 
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 from mdg_core.profiling.overview import id_reason
 
 
-class FlagId(Rule):
+class FlagId(SuggestionRule):
     name = "flag_id"
     title = "ID-like column: drop from modelling data"
     explanation = ("Identifiers are unique per row: a model can memorise them and they do not generalise. "

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from mdg_core.column_kinds import ColumnKind
-from mdg_core.features.base import Facts, Rule, Suggestion, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 
 INDICATOR_FROM = 0.05
 CONSTANT_FROM = 0.3
@@ -24,7 +24,7 @@ def _indicator(column: str, params: dict[str, Any]) -> list[str]:
     return [f"df[{q(column + '_missing')}] = df[{q(column)}].isna()"] if params.get("indicator") else []
 
 
-class _Impute(Rule):
+class _Impute(SuggestionRule):
     options = {"indicator": [True, False]}
 
     def wanted(self, c: Any) -> bool:

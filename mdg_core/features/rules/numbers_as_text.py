@@ -7,13 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 
 MIN_SHARE = 0.95
 EUROPEAN = re.compile(r"^[^\d]*\d{1,3}(\.\d{3})+(,\d+)?[^\d]*$|^[^\d]*\d+,\d{1,2}[^\d]*$")
 
 
-class NumbersAsText(Rule):
+class NumbersAsText(SuggestionRule):
     name = "numbers_as_text"
     title = "Convert numbers stored as text"
     explanation = ("Text cannot be summed, compared or modelled as a number. Currency signs, spaces and "

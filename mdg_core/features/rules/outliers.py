@@ -1,7 +1,7 @@
 """Cap outliers at fences (IQR or z-score), where values lie far out; IsolationForest adds evidence.
 
 The fences the text names are the fences the code uses (Q1 − 3·IQR … Q3 + 3·IQR, Tukey's "far out"
-values), and the evidence counts the values that the step's own code changes (``Rule.changed_cells``).
+values), and the evidence counts the values that the step's own code changes (``SuggestionRule.changed_cells``).
 A column whose quartiles coincide (Q1 = Q3: at least half its values are one value, such as a
 zero-inflated amount) is never capped: its fences would collapse onto that value and wipe out the
 column.
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mdg_core.column_kinds import ColumnKind
-from mdg_core.features.base import Facts, Rule, Suggestion, fmt, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, fmt, q
 from mdg_core.profiling.outliers import FOREST_LABEL, iqr_fences, isolation_forest_count
 
 EXTREME_K = 3.0
@@ -30,7 +30,7 @@ def _values(df: pd.DataFrame, column: str) -> np.ndarray:
     return finite
 
 
-class CapOutliers(Rule):
+class CapOutliers(SuggestionRule):
     name = "cap_outliers"
     title = "Cap outliers"
     explanation = ("Extreme values dominate means, variances and many models. Capping (winsorising) moves values "

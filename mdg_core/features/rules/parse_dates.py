@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 
 FORMATS = (
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d",
@@ -29,7 +29,7 @@ def best_format(values: pd.Series) -> tuple[str | None, float]:
     return best, share
 
 
-class ParseDates(Rule):
+class ParseDates(SuggestionRule):
     name = "parse_dates"
     title = "Parse dates stored as text"
     explanation = ("Dates kept as text sort wrongly and cannot be used as time. Parsing them with one explicit "

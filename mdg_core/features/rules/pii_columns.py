@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 from mdg_core.pii import ColumnPii
 
 DIRECT = {"EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "IP_ADDRESS", "IBAN_CODE", "UK_NHS",
@@ -34,7 +34,7 @@ def pii_reasons(scan: ColumnPii, col: Any) -> list[str]:
     return reasons
 
 
-class PiiColumns(Rule):
+class PiiColumns(SuggestionRule):
     name = "pii"
     title = "Personal data: hash, mask or drop"
     group = "privacy"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 
 RARE_SHARE = 0.01
 MIN_RARE = 2
@@ -20,7 +20,7 @@ MIN_KEPT_LEVELS = 2
 OTHER = "Other"
 
 
-class RareCategories(Rule):
+class RareCategories(SuggestionRule):
     name = "rare_categories"
     title = "Group rare categories into 'Other'"
     explanation = ("Levels seen a handful of times cannot be learned from and blow up one-hot encodings; grouping "

@@ -7,13 +7,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, fmt, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, fmt, q
 
 LARGE_STD = 1_000.0
 RATIO = 100.0
 
 
-class Standardize(Rule):
+class Standardize(SuggestionRule):
     name = "scale"
     title = "Standardise a large-scale column"
     group = "model"

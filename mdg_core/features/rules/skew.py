@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mdg_core.features.base import Facts, Rule, Suggestion, fmt, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, fmt, q
 
 SKEW_FROM = 2.0
 
@@ -18,7 +18,7 @@ def _skewed(facts: Facts) -> list[Any]:
             and not facts.keep_values(c.name)]
 
 
-class LogTransform(Rule):
+class LogTransform(SuggestionRule):
     name = "log_transform"
     title = "Log-transform a skewed column"
     explanation = "log(1 + x) pulls in a long right tail so that a few large values no longer dominate."
@@ -32,7 +32,7 @@ class LogTransform(Rule):
         return f"df[{q(c)}] = np.log1p(df[{q(c)}].astype('float64'))"
 
 
-class YeoJohnson(Rule):
+class YeoJohnson(SuggestionRule):
     name = "yeo_johnson"
     title = "Yeo-Johnson transform a skewed column"
     explanation = ("The Yeo-Johnson power transform (with its λ fitted by maximum likelihood) makes a skewed "

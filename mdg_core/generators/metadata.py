@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from mdg_core.column_kinds import ColumnKind, kind_of
 from mdg_core.errors import InvalidParameterError
 from mdg_core.generators.shape import FAKERS
+
+if TYPE_CHECKING:
+    from mdg_core.store import DatasetStore
 
 META_KEY = "generation_metadata"
 DETECT_ROWS = 20_000
@@ -123,7 +126,7 @@ def from_table(table: pd.DataFrame) -> dict[str, Any]:
     return {"columns": columns, "primary_key": keys[0] if keys else None}
 
 
-def for_dataset(store: Any, dataset_id: int, df: pd.DataFrame | None = None) -> dict[str, Any]:
+def for_dataset(store: DatasetStore, dataset_id: int, df: pd.DataFrame | None = None) -> dict[str, Any]:
     """The stored metadata of a dataset, or freshly detected on its first ``DETECT_ROWS`` rows when there
     is none (the same rows whether or not the caller has already loaded them, so a generation run and
     the reports of its output judge columns alike)."""
@@ -135,7 +138,7 @@ def for_dataset(store: Any, dataset_id: int, df: pd.DataFrame | None = None) -> 
     return detect(frame)
 
 
-def save(store: Any, dataset_id: int, stored: dict[str, Any]) -> None:
+def save(store: DatasetStore, dataset_id: int, stored: dict[str, Any]) -> None:
     store.update_meta(dataset_id, **{META_KEY: stored})
 
 

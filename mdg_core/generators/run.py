@@ -18,7 +18,7 @@ import resource
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from mdg_core.rules import Rule, prepare
 from mdg_core.rules.dataset import active_rules
 from mdg_core.rules.enforce import sample_with_rules
 from mdg_core.store import DatasetInfo, DatasetStore
+
+if TYPE_CHECKING:
+    from mdg_core.jobs import JobContext
 
 MODEL_KIND = "model"
 
@@ -151,7 +154,7 @@ def _conditions(conditions: dict[str, Any] | None, n_rows: int) -> dict[str, Any
     return dict(conditions)
 
 
-def generate(ctx: Any, dataset_id: int, generator: str, params: dict[str, Any] | None = None,
+def generate(ctx: JobContext, dataset_id: int, generator: str, params: dict[str, Any] | None = None,
              seed: int = 0, n_rows: int | None = None, rules: list[dict[str, Any]] | None = None,
              conditions: dict[str, Any] | None = None, keep_model: bool = True,
              name: str | None = None) -> dict[str, Any]:
@@ -250,7 +253,7 @@ def load_model(store: DatasetStore, artifact_id: int) -> Generator:
     return model
 
 
-def sample_model(ctx: Any, model_artifact_id: int, n_rows: int, seed: int = 0,
+def sample_model(ctx: JobContext, model_artifact_id: int, n_rows: int, seed: int = 0,
                  conditions: dict[str, Any] | None = None, name: str | None = None) -> dict[str, Any]:
     """Job "sample_model": new rows from a kept model, without refitting."""
     store: DatasetStore = ctx.store
@@ -289,7 +292,7 @@ def sample_model(ctx: Any, model_artifact_id: int, n_rows: int, seed: int = 0,
             "peak_memory_mb": round(peak, 1), "violations": report["rules"], "model_artifact_id": art.id}
 
 
-def compare(ctx: Any, dataset_id: int, generators: list[str], params: dict[str, dict[str, Any]] | None = None,
+def compare(ctx: JobContext, dataset_id: int, generators: list[str], params: dict[str, dict[str, Any]] | None = None,
             seed: int = 0, n_rows: int | None = None) -> dict[str, Any]:
     """Job "compare_generators": same train split and seed for each; quality, privacy and time."""
     from mdg_core.generators.scores import compare_scores

@@ -24,7 +24,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mdg_core.config import Settings, load_settings
 from mdg_core.errors import InvalidParameterError, MockGenerationError
@@ -32,6 +32,12 @@ from mdg_core.llm import grammar as gram, ids as idmod, safety
 from mdg_core.llm.decode import GrammarDecoder
 from mdg_core.llm.forced import forced_suffix
 from mdg_core.llm.schema import infer_schema, validation_errors
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mdg_core.jobs import JobContext
+    from mdg_core.store import DatasetStore
 
 WRITER_VERSION = "mock-engine-2"  # part of the cache key: change it when output changes
 CACHE_KIND = "mock_cache"
@@ -168,7 +174,7 @@ class RecordWriter:
             self.decoder = GrammarDecoder(llm, self.grammar_text)
         except MockGenerationError:
             raise
-        except Exception as exc:  # llama.cpp reports grammar errors as ValueError or RuntimeError
+        except (ValueError, RuntimeError) as exc:  # how llama.cpp reports a grammar it cannot build
             raise MockGenerationError(f"Could not build the output grammar for these examples: {exc}") from exc
 
     # --- one batch -------------------------------------------------------------------------------
@@ -370,7 +376,7 @@ def prepare(examples: Any) -> tuple[list[dict[str, Any]], dict[str, Any], list[i
     return cleaned, infer_schema(cleaned), idmod.detect_id_fields(cleaned)
 
 
-def lookup_cache(store: Any, examples: Any, count: int, seed: int = 0, temperature: float = DEFAULT_TEMPERATURE,
+def lookup_cache(store: DatasetStore, examples: Any, count: int, seed: int = 0, temperature: float = DEFAULT_TEMPERATURE,
                  model_path: str | None = None, settings: Settings | None = None) -> tuple[str, list[dict[str, Any]] | None]:
     """The cache key of this request, and its records if the cache already holds ``count`` of them."""
     from mdg_core.llm.model import model_identity
@@ -389,7 +395,7 @@ def lookup_cache(store: Any, examples: Any, count: int, seed: int = 0, temperatu
 
 
 def generate_mock(examples: Any, count: int, *, seed: int = 0, temperature: float = DEFAULT_TEMPERATURE,
-                  model_path: str | None = None, store: Any = None, progress: ProgressFn | None = None,
+                  model_path: str | None = None, store: DatasetStore | None = None, progress: ProgressFn | None = None,
                   settings: Settings | None = None) -> MockResult:
     """``count`` new records like ``examples`` (see the module docstring for the steps)."""
     from mdg_core.llm.model import load_model, model_identity
@@ -437,7 +443,7 @@ def generate_mock(examples: Any, count: int, *, seed: int = 0, temperature: floa
     )
 
 
-def cached_records(store: Any, key: str, count: int) -> list[dict[str, Any]]:
+def cached_records(store: DatasetStore, key: str, count: int) -> list[dict[str, Any]]:
     """Records of a finished run, read back from the cache by its key (the page uses this)."""
     art = store.get_artifact(CACHE_KIND, key)
     if art is None or art.payload is None:
@@ -445,7 +451,7 @@ def cached_records(store: Any, key: str, count: int) -> list[dict[str, Any]]:
     return json.loads(art.payload)["records"][:count]
 
 
-def to_frame(records: list[dict[str, Any]]) -> Any:
+def to_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """A flat table of records: nested objects become dotted columns, lists stay JSON text."""
     import pandas as pd
 
@@ -456,7 +462,7 @@ def to_frame(records: list[dict[str, Any]]) -> Any:
     return frame
 
 
-def run_job(ctx: Any, examples: Any, count: int, seed: int = 0, temperature: float = DEFAULT_TEMPERATURE,
+def run_job(ctx: JobContext, examples: Any, count: int, seed: int = 0, temperature: float = DEFAULT_TEMPERATURE,
             model_path: str | None = None, save_name: str | None = None) -> dict[str, Any]:
     """Job ``mock``: generate, optionally save as a dataset (kind ``mock``); records stay in the cache."""
     result = generate_mock(examples, count, seed=seed, temperature=temperature, model_path=model_path,

@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,9 @@ import pandas as pd
 from mdg_core.column_kinds import ColumnKind, kind_of
 from mdg_core.jsonable import jsonable
 from mdg_core.pii import name_hint, person_name_share
+
+if TYPE_CHECKING:
+    from mdg_core.store import DatasetStore
 
 OVERVIEW_ARTIFACT = "profile_overview"
 OVERVIEW_VERSION = 4  # 4: kinds are mdg_core.column_kinds (integer/float/duration, not "numeric")
@@ -409,7 +412,7 @@ def mib(n_bytes: int) -> str:
     return f"{readable(n_bytes / 2**20, 3)} MiB"
 
 
-def overview_for(store: Any, dataset_id: int, refresh: bool = False) -> DatasetOverview:
+def overview_for(store: DatasetStore, dataset_id: int, refresh: bool = False) -> DatasetOverview:
     """The overview of a stored dataset, from its cached artifact when there is one."""
     key = f"{dataset_id}:v{OVERVIEW_VERSION}"
     if not refresh:

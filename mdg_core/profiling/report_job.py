@@ -25,14 +25,19 @@ import os
 import re
 import time
 import warnings
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from mdg_core.config import load_settings
 from mdg_core.errors import InvalidParameterError, ReportError
+from mdg_core.progress import Progress, no_progress, of_job, span
 from mdg_core.reports.html import lock_down
+
+if TYPE_CHECKING:
+    from mdg_core.jobs import JobContext
+    from mdg_core.store import Artifact, DatasetStore
 
 REPORT_ARTIFACT = "profile_html"
 COMPARE_ARTIFACT = "profile_compare_html"
@@ -43,7 +48,6 @@ SEED = 0
 # Share of the bar each phase gets; the describe phase is where nearly all the time goes.
 PHASES = {"describe": (0.0, 0.85), "structure": (0.85, 0.92), "render": (0.92, 1.0)}
 
-ProgressFn = Callable[[float, str], None]
 
 
 def report_key(dataset_id: int, mode: str) -> str:
@@ -74,7 +78,7 @@ def sample_for_report(df: pd.DataFrame, max_rows: int = SAMPLE_ABOVE_ROWS,
                     f"(seed {SEED}); counts and distinct values are those of the sample.")
 
 
-def _tqdm_class(phase: str, progress: ProgressFn) -> type:
+def _tqdm_class(phase: str, progress: Progress) -> type:
     from tqdm.std import tqdm as std_tqdm
 
     start, end = PHASES[phase]
@@ -110,7 +114,7 @@ def _silent_tqdm() -> Any:
 
 
 @contextlib.contextmanager
-def _progress_hooks(progress: ProgressFn) -> Iterator[None]:
+def _progress_hooks(progress: Progress) -> Iterator[None]:
     """Route ydata-profiling's tqdm bars to ``progress`` for the duration of one build."""
     import ydata_profiling.model.describe as describe_mod
     import ydata_profiling.model.pandas.summary_pandas as summary_mod
@@ -232,10 +236,10 @@ def make_profile(df: pd.DataFrame, mode: str, title: str, note: str | None = Non
     return profile
 
 
-def build_report_html(df: pd.DataFrame, mode: str, title: str, progress: ProgressFn | None = None,
+def build_report_html(df: pd.DataFrame, mode: str, title: str, progress: Progress | None = None,
                       note: str | None = None) -> str:
     """Compute a ydata-profiling report and return its self-contained HTML."""
-    progress = progress or (lambda f, m: None)
+    progress = progress or no_progress
     profile = make_profile(df, mode, title, note)
     with _progress_hooks(progress), _escaped_templates(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -244,21 +248,21 @@ def build_report_html(df: pd.DataFrame, mode: str, title: str, progress: Progres
 
 
 def build_compare_html(left: pd.DataFrame, right: pd.DataFrame, mode: str, titles: tuple[str, str],
-                       progress: ProgressFn | None = None, note: str | None = None) -> str:
+                       progress: Progress | None = None, note: str | None = None) -> str:
     """ydata-profiling's side-by-side compare report of two tables."""
-    progress = progress or (lambda f, m: None)
+    progress = progress or no_progress
     _offline_env()
     from ydata_profiling import compare
 
     a = make_profile(left, mode, titles[0], note)
     b = make_profile(right, mode, titles[1], note)
-    with _progress_hooks(lambda f, m: progress(f * 0.45, f"{titles[0]}: {m}")), warnings.catch_warnings():
+    with _progress_hooks(span(progress, 0, 0.45, f"{titles[0]}: ")), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         da = a.get_description()
-    with _progress_hooks(lambda f, m: progress(0.45 + f * 0.45, f"{titles[1]}: {m}")), warnings.catch_warnings():
+    with _progress_hooks(span(progress, 0.45, 0.9, f"{titles[1]}: ")), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         db = b.get_description()
-    with (_progress_hooks(lambda f, m: progress(0.9 + f * 0.1, f"Compare: {m}")), _escaped_templates(),
+    with (_progress_hooks(span(progress, 0.9, 1, "Compare: ")), _escaped_templates(),
           warnings.catch_warnings()):
         warnings.simplefilter("ignore")
         merged = compare([da, db], config=a.config)
@@ -275,7 +279,7 @@ def _with_note(html: str, note: str | None) -> str:
     return html.replace("<body>", "<body>" + banner, 1) if "<body>" in html else banner + html
 
 
-def run(ctx: Any, dataset_id: int, mode: str = "auto", other_id: int | None = None) -> dict[str, Any]:
+def run(ctx: JobContext, dataset_id: int, mode: str = "auto", other_id: int | None = None) -> dict[str, Any]:
     """Job ``profile_report``: the full report of a dataset, or the compare report with ``other_id``."""
     store = ctx.store
     info = store.get(dataset_id)
@@ -285,9 +289,7 @@ def run(ctx: Any, dataset_id: int, mode: str = "auto", other_id: int | None = No
     ctx.progress(0, 1, "Loading rows…")
     started = time.perf_counter()
     df, note = sample_for_report(store.load(dataset_id))
-
-    def forward(fraction: float, message: str) -> None:
-        ctx.progress(0.02 + 0.96 * fraction, 1, message)
+    forward = span(of_job(ctx), 0.02, 0.98)
 
     if other is None:
         title = f"#{info.id} {info.name} ({resolved})"
@@ -312,7 +314,7 @@ def run(ctx: Any, dataset_id: int, mode: str = "auto", other_id: int | None = No
     return {"artifact_id": artifact_id, "kind": kind, "key": key, **summary}
 
 
-def stored_report(store: Any, dataset_id: int, other_id: int | None = None) -> Any:
+def stored_report(store: DatasetStore, dataset_id: int, other_id: int | None = None) -> Artifact | None:
     """The newest stored report (or compare report) for a dataset, any mode, or None."""
     kind = REPORT_ARTIFACT if other_id is None else COMPARE_ARTIFACT
     for art in store.list_artifacts(kind, dataset_id=dataset_id):

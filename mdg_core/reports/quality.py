@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from mdg_core.column_kinds import compared_family
-from mdg_core.reports import privacy, utility
+from mdg_core.reports import missing_patterns, privacy, utility
 from mdg_core.reports.common import (
     Headline,
     Pair,
@@ -354,9 +354,10 @@ SECTION = SectionSpec(
 )
 KIND = ReportKind(
     "quality", "Quality",
-    "How close the synthetic data (B) is to the real data (A): SDMetrics scores, charts and, with a target, "
+    "How close the synthetic data (B) is to the real data (A): SDMetrics scores, missing-value patterns, charts "
+    "and, with a target, "
     "train-on-synthetic vs train-on-real. When B comes from a generation run, A's rows the generator "
     "trained on are the reference and the run's holdout is the test set.",
-    ("Real data (A)", "Synthetic data (B)"), (SECTION, utility.SECTION),
+    ("Real data (A)", "Synthetic data (B)"), (SECTION, missing_patterns.SECTION, utility.SECTION),
     uses_holdout=True, uses_target=True, training_reference=True,
 )

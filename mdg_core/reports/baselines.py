@@ -169,9 +169,11 @@ def dataset_baselines(store: DatasetStore, dataset_id: int, seed: int,
 
 def verdict(own: dict[str, Any], split: dict[str, Any] | None = None) -> tuple[str, str]:
     """``(level, words)`` for a score read against the ceiling and the baselines. Levels: excellent,
-    good, weak, possible copying, unscored. "Excellent" needs a score within ``CEILING_MARGIN`` of
-    fresh real data *and* the Quality report's ceiling check clean; above the ceiling with copying
-    signs (or far above it) is "possible copying", whatever the score."""
+    above the ceiling, good, weak, possible copying, unscored. "Excellent" needs a score within
+    ``CEILING_MARGIN`` below fresh real data and the Quality report's ceiling check clean. A score
+    above the ceiling is never excellent: with copying signs (or far above it) it is "possible
+    copying"; with clean distances "above the ceiling", which says possible copying and what was
+    checked."""
     quality = own.get("quality")
     if quality is None:
         return "unscored", "No quality score: every column is identifier-like."
@@ -187,11 +189,21 @@ def verdict(own: dict[str, Any], split: dict[str, Any] | None = None) -> tuple[s
     if ceiling is None:
         return "good", (f"Quality {quality:.1%}; with no holdout ceiling (no holdout kept) it cannot be read "
                         "against fresh real data.")
+    if quality > ceiling:  # never "excellent" here: SDMetrics rewards copying, so say what was checked
+        return "above the ceiling", (
+            f"Quality {quality:.1%} beats fresh real data ({ceiling:.1%}), which copying would also do: possible "
+            f"copying, though the distances show none (DCR share {_pct(own.get('privacy_closer_to_train'))} vs "
+            f"chance {_pct(own.get('privacy_baseline'))}, exact copies {_pct(own.get('exact_copies'))}). "
+            "Check the Privacy report before calling it excellent.")
     if quality >= ceiling - CEILING_MARGIN:
         return "excellent", (f"Quality {quality:.1%} is as close to the training rows as fresh real data "
                              f"({ceiling:.1%}), with no sign of copying.")
     above = f", above the {best_floor[0].lower()} baseline ({best_floor[1]:.1%})" if best_floor else ""
     return "good", f"Quality {quality:.1%}: below fresh real data ({ceiling:.1%}){above}."
+
+
+def _pct(x: Any) -> str:
+    return "n/a" if x is None else f"{float(x):.1%}"
 
 
 def run(ctx: JobContext, synthetic_id: int | None = None, dataset_id: int | None = None,

@@ -12,8 +12,8 @@ from mdg_core import ui
 from mdg_core.reports import baselines
 
 PERCENT = ("Quality", "Closer to training", "Chance level", "Copying risk", "Exact copies")
-BANNERS = {"excellent": st.success, "good": st.info, "weak": st.warning, "possible copying": st.error,
-           "unscored": st.info}
+BANNERS = {"excellent": st.success, "above the ceiling": st.warning, "good": st.info, "weak": st.warning,
+           "possible copying": st.error, "unscored": st.info}
 HELP = {
     "Quality": "SDMetrics quality against the training rows (the Quality report's overall score).",
     "Closer to training": "DCR share: synthetic rows closer to a training row than to a holdout row "
@@ -45,10 +45,12 @@ def split_rows(split: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def table(rows: list[dict[str, Any]], key: str) -> None:
+    """Numbers stay numbers (sortable); a measure that does not apply to a row shows as "—"."""
     frame = pd.DataFrame(rows).dropna(axis="columns", how="all")
-    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config={
-        c: st.column_config.NumberColumn(c, format="percent" if c in PERCENT else "%.2f", help=HELP.get(c))
-        for c in frame.columns if c in PERCENT or c.endswith(" s")})
+    shown = [c for c in frame.columns if c in PERCENT or c.endswith(" s")]
+    styled = frame.style.format({c: "{:.1%}" if c in PERCENT else "{:.2f}" for c in shown}, na_rep="—")
+    st.dataframe(styled, hide_index=True, width="stretch", key=key,
+                 column_config={c: st.column_config.Column(c, help=HELP[c]) for c in frame.columns if c in HELP})
 
 
 def verdict(level: str, words: str) -> None:

@@ -4,9 +4,12 @@ counts, open the result; the sequential-tree form with its privacy settings."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mdg_core import jobs
+from mdg_core.reports import baselines
 from tests.e2e.harness import select_dataset, shot, tall_shot, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -46,8 +49,9 @@ def test_generate_with_a_rule_in_the_background(page, workbench):  # type: ignor
     shot(page, "21_generate_running", full_page=False)
     page.get_by_text("done in").first.wait_for(timeout=300_000)
     wait_idle(page)
-    body = page.locator("[data-testid='stMain']").inner_text()
-    assert "Peak memory" in body and "signup_date ≤ last_active" in body
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("Peak memory").first.wait_for()  # the page reruns when the run's scoring (background) ends
+    main.get_by_text("signup_date ≤ last_active").first.wait_for()
     tall_shot(page, "22_generate_done")
 
     # a refresh keeps the form (generator, rows) from the URL
@@ -93,6 +97,7 @@ def test_sequential_trees_are_preselected_and_run_from_the_page(page, workbench)
     assert chosen == "Sequential trees (CART) · scikit-learn (sequential_trees) — recommended", chosen
     for label in ("Minimum real rows per leaf", "Smoothing of numbers", "Never copy a training row", "Column order"):
         main.get_by_text(label, exact=True).first.wait_for()
+    assert "Estimate: a few seconds to fit and sample" in main.inner_text()  # before the click, from the shape
     order = page.get_by_role("textbox", name="Column order")
     order.fill("species, island")
     order.press("Enter")
@@ -103,8 +108,14 @@ def test_sequential_trees_are_preselected_and_run_from_the_page(page, workbench)
     page.get_by_role("button", name="Generate", exact=True).click()
     page.get_by_text("done in").first.wait_for(timeout=300_000)
     wait_idle(page)
-    assert "Peak memory" in main.inner_text()
-    tall_shot(page, "25_generate_sequential_trees_done", height=1600)
+    # the page reruns when the background scoring below ends: wait for the text rather than read it once
+    main.get_by_text("Peak memory").first.wait_for()
+    # the run is then scored as the reports score it, next to the ceiling and the baselines
+    main.get_by_text("How good is it, honestly?").first.wait_for()
+    banner = main.locator("[data-testid='stAlert']").filter(has_text=re.compile(r"Quality \d+\.\d%"))
+    banner.first.wait_for(timeout=300_000)
+    wait_idle(page)
+    tall_shot(page, "25_generate_sequential_trees_done", height=2000)
 
     done = jobs.list_jobs(store, kinds=["generate"], limit=1)[0]
     assert done.status == "done"
@@ -113,3 +124,44 @@ def test_sequential_trees_are_preselected_and_run_from_the_page(page, workbench)
     assert run["params"]["column_order"] == "species, island" and run["params"]["no_copies"] is True
     out = store.load(done.result["output_dataset_id"])
     assert len(out) == 250 and set(out["species"].dropna()) <= {"Adelie", "Chinstrap", "Gentoo"}
+    scored = baselines.load_run_scores(store, done.result["output_dataset_id"])
+    assert scored is not None and scored["verdict"] != "possible copying"
+    assert scored["verdict"].capitalize() + "." in banner.first.inner_text()
+
+
+def test_a_slow_neural_default_is_announced_before_the_click(page, workbench):  # type: ignore[no-untyped-def]
+    """CTGAN at its default 300 epochs: the time, the hours warning and a shorter choice, before any run."""
+    select_dataset(page, "Palmer penguins (sample) · uploaded")
+    _open_generate(page)
+    page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option").filter(has_text="(sdv_ctgan)").first.click()
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    warning = main.locator("[data-testid='stAlert']").filter(has_text="can take hours on a CPU").first
+    warning.wait_for()
+    assert "300 epochs" in warning.inner_text()
+    assert "Estimate:" in main.inner_text() and "300 epochs" in main.inner_text()
+    shot(page, "26_generate_ctgan_estimate", full_page=False)
+
+
+def test_compare_generators_reads_quality_against_the_ceiling_and_baselines(page, workbench):  # type: ignore[no-untyped-def]
+    store = workbench.store
+    select_dataset(page, "Palmer penguins (sample) · uploaded")
+    penguins = next(d for d in store.list() if d.name.startswith("Palmer") and d.parent_id is None)
+    _open_generate(page)
+    page.get_by_role("tab", name="Compare generators").click()
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text(re.compile(r"Estimate: .* in all")).first.wait_for()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.get_by_text("Comparing").first.wait_for(timeout=60_000)
+    main.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=400_000)
+    # the split's baselines follow in the background and join the chart as lines
+    main.locator("[data-testid='stPlotlyChart']").filter(has_text="Independent marginals (baseline)").first.wait_for(
+        timeout=300_000)
+    wait_idle(page)
+    chart = main.locator("[data-testid='stPlotlyChart']").first.inner_text()
+    assert "Real holdout (the ceiling)" in chart and "Bubble size" in chart and "sdv_" not in chart
+    assert "Sequential trees (CART)" in chart
+    tall_shot(page, "27_generate_compare", height=1800)
+    assert baselines.load_split_baselines(store, penguins.id, 0) is not None

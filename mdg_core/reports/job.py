@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mdg_core.errors import InvalidParameterError, ReportError
@@ -38,11 +39,21 @@ def find_run(store: DatasetStore, dataset_id: int) -> dict[str, Any] | None:
     return None
 
 
+def holdout_run(store: DatasetStore, dataset_id: int) -> dict[str, Any] | None:
+    """The generation run that kept ``dataset_id`` out of training as its holdout, if any."""
+    return next((r for r in store.list_runs() if r.get("holdout_dataset_id") == int(dataset_id)), None)
+
+
 def real_parts(store: DatasetStore, a: int, b: int, holdout: int | None) -> tuple[int, int | None, list[str]]:
-    """Training and holdout ids for comparing ``b`` with real data, and notes on where they came from."""
+    """Training and holdout ids for comparing ``b`` with real data, and notes on where they came from.
+
+    ``b`` may be a run's holdout itself, judged as if it were synthetic (the sanity check every report
+    should pass: fresh real rows are not copies); then the holdout returned is ``b``, and the report
+    uses half of its rows as the candidate and the other half as the control."""
     run = find_run(store, b)
     notes: list[str] = []
     train_id = a
+    held_by = None if run is not None else holdout_run(store, b)
     if run is not None and run.get("train_dataset_id"):
         train_id = int(run["train_dataset_id"])
         notes.append(f"Synthetic dataset #{b} comes from generation run #{run['id']}: its training rows "
@@ -50,9 +61,24 @@ def real_parts(store: DatasetStore, a: int, b: int, holdout: int | None) -> tupl
         if holdout is None and run.get("holdout_dataset_id"):
             holdout = int(run["holdout_dataset_id"])
             notes.append(f"The run's holdout (#{holdout}, rows kept out of training) is the control.")
-    if holdout is not None and int(holdout) in (int(b), train_id):
-        raise InvalidParameterError("The holdout must be a different dataset from the ones compared.")
+    elif held_by is not None and held_by.get("train_dataset_id"):
+        train_id = int(held_by["train_dataset_id"])
+        notes.append(f"#{b} is the holdout of generation run #{held_by['id']}: real rows its generator never saw, "
+                     f"judged here as if they were synthetic against that run's training rows (#{train_id}). "
+                     "Fresh real data should come out safe; a report that flags it is miscalibrated.")
+        holdout = int(b) if holdout is None else holdout
+    if holdout is not None and int(holdout) == train_id:
+        raise InvalidParameterError(f"The holdout #{holdout} is the training data #{train_id}: choose rows that "
+                                    "were kept out of training.")
     return train_id, holdout, notes
+
+
+def split_candidate(frame: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A dataset that is both the candidate and the control (the holdout judged as synthetic): two seeded,
+    disjoint halves, so the control never contains the rows it is compared with."""
+    order = np.random.default_rng(seed).permutation(len(frame))
+    half = len(frame) // 2
+    return (frame.iloc[order[:half]].reset_index(drop=True), frame.iloc[order[half:]].reset_index(drop=True))
 
 
 def report_metadata(store: DatasetStore, a: int, b: int) -> dict[str, Any]:
@@ -83,7 +109,7 @@ def _span(progress: Progress, lo: float, hi: float) -> Progress:
 
 
 def load_inputs(store: DatasetStore, kind: ReportKind, a: int, b: int, holdout: int | None,
-                target: str | None) -> tuple[ReportInputs, dict[str, Any]]:
+                target: str | None, seed: int = 0) -> tuple[ReportInputs, dict[str, Any]]:
     """Load and align what ``kind``'s sections compute from, and the report's dataset labels and notes."""
     notes: list[str] = []
     resolved: dict[str, Any] = {}
@@ -91,11 +117,16 @@ def load_inputs(store: DatasetStore, kind: ReportKind, a: int, b: int, holdout: 
     if kind.training_reference:
         reference, holdout, notes = real_parts(store, a, b, holdout)
         resolved = {"train_id": reference, "holdout_id": holdout}
-    pair = align(store.load(reference), store.load(b), _label(store.get(reference)), _label(store.get(b)),
+    candidate, control = store.load(b), None
+    if kind.uses_holdout and holdout is not None and int(holdout) == int(b):
+        candidate, control = split_candidate(candidate, seed)
+        notes.append(f"#{b} is both the candidate and the control: {len(candidate):,} of its rows (seeded half) are "
+                     f"judged, the other {len(control):,} are the control.")
+    pair = align(store.load(reference), candidate, _label(store.get(reference)), _label(store.get(b)),
                  metadata=report_metadata(store, a, b))
     hold = None
     if kind.uses_holdout and holdout is not None:
-        hold = _restrict(store.load(holdout), pair.columns, f"#{holdout}")
+        hold = _restrict(store.load(holdout) if control is None else control, pair.columns, f"#{holdout}")
     if target and target not in pair.kinds:
         raise ReportError(f"Target column '{target}' is not in both datasets. Choose one of: "
                           f"{', '.join(c for c, k in pair.kinds.items() if k != 'identifier')}.")
@@ -132,7 +163,7 @@ def build(store: DatasetStore, kind: str, a: int, b: int, holdout: int | None = 
     holdout = int(holdout) if spec.uses_holdout and holdout is not None else None
     target = (target or None) if spec.uses_target else None
     started = time.perf_counter()
-    inputs, extra = load_inputs(store, spec, int(a), int(b), holdout, target)
+    inputs, extra = load_inputs(store, spec, int(a), int(b), holdout, target, seed)
     sections = compute_sections(spec, inputs, progress, seed)
     report = {
         "kind": kind, "title": f"{spec.title} report: #{b} vs #{a}",

@@ -258,7 +258,8 @@ def distance_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: p
         f"Distances on {m['query_rows']:,} seeded synthetic rows and as many holdout rows, each searched against "
         f"{m['reference_rows']:,} training rows (the whole training set up to {REFERENCE_ROWS:,}); "
         f"exact matches counted on all rows over {len(cols)} columns"
-        + (f" (identifier-like columns left out: {', '.join(c for c in train.columns if c not in cols)})"
+        + (f" (identifier-like columns left out: {', '.join(c for c in train.columns if c not in cols)}; the PII "
+           "section checks their values for verbatim replay)"
            if len(cols) < len(train.columns) else "")
         + ". Gower-style encoding: numerics scaled by the training range, "
         "categoricals one-hot (top 20), 0 = identical, 1 = different in every column.")

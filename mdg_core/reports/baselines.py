@@ -39,6 +39,7 @@ RUN_SCORES_KIND = "run_scores"  # artifact: a run's own numbers with its split's
 MARGINALS = "independent_marginals"
 GAUSSIAN_COPULA = "sdv_gaussian_copula"  # = registry.BASELINE (checked by a test)
 TITLES = {MARGINALS: "Independent marginals", GAUSSIAN_COPULA: "Gaussian copula", "holdout": "Real holdout"}
+SAME_AS = {"synthcity_marginal_distributions": MARGINALS}  # registered generators that are a baseline's method
 
 
 def independent_marginals(train: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
@@ -124,7 +125,7 @@ def run_scores(store: DatasetStore, synthetic_id: int, progress: Progress = no_p
     holdout = store.load(holdout_id) if holdout_id is not None else None
     own = compare_scores(train, holdout, synth, report_metadata(store, real, int(synthetic_id)))
     base = split_baselines(store, train_id, holdout_id, int(run["seed"]), _span(progress, 0.3, 1.0))
-    level, words = verdict(own, base)
+    level, words = verdict(own, base, run["generator"])
     result = jsonable({"synthetic_id": int(synthetic_id), "run_id": run["id"], "generator": run["generator"],
                        "title": registry.spec(run["generator"]).title or run["generator"], "train_id": train_id,
                        "holdout_id": holdout_id, "own": own, "split": base, "verdict": level,
@@ -167,21 +168,23 @@ def dataset_baselines(store: DatasetStore, dataset_id: int, seed: int,
     return split_baselines(store, train_id, holdout_id, int(seed), _span(progress, 0.05, 1.0))
 
 
-def verdict(own: dict[str, Any], split: dict[str, Any] | None = None) -> tuple[str, str]:
+def verdict(own: dict[str, Any], split: dict[str, Any] | None = None,
+            generator: str | None = None) -> tuple[str, str]:
     """``(level, words)`` for a score read against the ceiling and the baselines. Levels: excellent,
     above the ceiling, good, weak, possible copying, unscored. "Excellent" needs a score within
     ``CEILING_MARGIN`` below fresh real data and the Quality report's ceiling check clean. A score
     above the ceiling is never excellent: with copying signs (or far above it) it is "possible
     copying"; with clean distances "above the ceiling", which says possible copying and what was
-    checked."""
+    checked. A ``generator`` that is itself a baseline's method is not measured against that baseline."""
     quality = own.get("quality")
     if quality is None:
         return "unscored", "No quality score: every column is identifier-like."
     ceiling, reason = own.get("holdout_ceiling"), own.get("copying_reason") or ""
     if own.get("copying_level") in ("review", "risky"):
         return "possible copying", reason
+    itself = SAME_AS.get(generator or "", generator)
     floors = {TITLES[k]: v.get("quality") for k, v in ((split or {}).get("baselines") or {}).items()
-              if v.get("quality") is not None}
+              if v.get("quality") is not None and k != itself}
     best_floor = max(floors.items(), key=lambda kv: kv[1]) if floors else None
     if best_floor is not None and quality <= best_floor[1]:
         return "weak", (f"Quality {quality:.1%} is no better than the {best_floor[0].lower()} baseline "

@@ -83,7 +83,7 @@ def show_comparison(result: dict[str, Any], live: bool) -> None:
         _chart(ok, split)
     table = []
     for r in rows:
-        level, words = baselines.verdict(r, split) if not r.get("error") else ("failed", r["error"])
+        level, words = baselines.verdict(r, split, r["generator"]) if not r.get("error") else ("failed", r["error"])
         table.append(honest.row(title(r["generator"]), r, **{
             "Fit s": r.get("fit_seconds"), "Sample s": r.get("sample_seconds"),
             "Violations before": r.get("violations_before"), "Verdict": level, "Why": words}))

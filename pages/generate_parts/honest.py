@@ -44,13 +44,22 @@ def split_rows(split: dict[str, Any] | None) -> list[dict[str, Any]]:
     return out
 
 
+def _cell(column: str, value: Any) -> Any:
+    if column not in PERCENT and not column.endswith(" s") and column != "Violations before":
+        return value
+    if value is None or value != value:  # a measure that does not apply to this row (NaN)
+        return "—"
+    return f"{value:.1%}" if column in PERCENT else f"{value:.2f}" if column.endswith(" s") else f"{int(value):,}"
+
+
 def table(rows: list[dict[str, Any]], key: str) -> None:
-    """Numbers stay numbers (sortable); a measure that does not apply to a row shows as "—"."""
+    """Figures as an analyst reads them (percent, seconds); "—" where a measure does not apply."""
     frame = pd.DataFrame(rows).dropna(axis="columns", how="all")
-    shown = [c for c in frame.columns if c in PERCENT or c.endswith(" s")]
-    styled = frame.style.format({c: "{:.1%}" if c in PERCENT else "{:.2f}" for c in shown}, na_rep="—")
-    st.dataframe(styled, hide_index=True, width="stretch", key=key,
-                 column_config={c: st.column_config.Column(c, help=HELP[c]) for c in frame.columns if c in HELP})
+    order = ["Generator", "Verdict"] + [c for c in frame.columns if c not in ("Generator", "Verdict")]
+    frame = frame[[c for c in order if c in frame.columns]]
+    shown = pd.DataFrame({c: [_cell(c, v) for v in frame[c]] for c in frame.columns})
+    st.dataframe(shown, hide_index=True, width="stretch", key=key,
+                 column_config={c: st.column_config.TextColumn(c, help=HELP[c]) for c in shown.columns if c in HELP})
 
 
 def verdict(level: str, words: str) -> None:

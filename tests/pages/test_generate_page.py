@@ -147,12 +147,12 @@ def test_compare_generators_shows_table_and_chart(tmp_path: Path, monkeypatch) -
     assert list(table["Generator"])[-3:] == ["Real holdout (the ceiling)", "Independent marginals (baseline)",
                                              "Gaussian copula (baseline)"]
     split = baselines.load_split_baselines(store, compared_id, 0)
-    assert split is not None and table["Quality"].iloc[-3] == split["holdout_ceiling"]
+    assert split is not None and table["Quality"].iloc[-3] == f"{split['holdout_ceiling']:.1%}"
     compared = {r["generator"]: r for r in info.result["results"]}
     first = table.iloc[0]  # each generator's own numbers are the comparison's (the reports' code)
-    assert first["Quality"] == compared[registry.recommended()]["quality"]
-    assert first["Exact copies"] == compared[registry.recommended()]["exact_copies"]
-    assert set(table["Verdict"].iloc[:2]) <= {"excellent", "good", "weak", "possible copying"}
+    assert first["Quality"] == f"{compared[registry.recommended()]['quality']:.1%}"
+    assert first["Exact copies"] == f"{compared[registry.recommended()]['exact_copies']:.1%}"
+    assert set(table["Verdict"].iloc[:2]) <= {"excellent", "above the ceiling", "good", "weak", "possible copying"}
 
 
 def test_the_generator_form_survives_a_refresh_in_the_url(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -273,8 +273,9 @@ def test_a_run_shows_its_quality_next_to_the_ceiling_copies_and_baselines(tmp_pa
                      "Independent marginals (baseline)", "Gaussian copula (baseline)"]
     stored = baselines.load_run_scores(store, synth)
     assert stored is not None  # the page shows the stored numbers, the Quality report's own
-    assert table["Quality"].iloc[0] == stored["own"]["quality"]
-    assert table["Quality"].iloc[1] == stored["split"]["holdout_ceiling"]
-    assert table["Exact copies"].iloc[0] == stored["own"]["exact_copies"] == 0.0
+    assert table["Quality"].iloc[0] == f"{stored['own']['quality']:.1%}"
+    assert table["Quality"].iloc[1] == f"{stored['split']['holdout_ceiling']:.1%}"
+    assert table["Exact copies"].iloc[0] == "0.0%" and stored["own"]["exact_copies"] == 0.0
+    assert table["Closer to training"].iloc[1] == "—"  # the holdout is not compared with itself
     banner = " ".join(m.value for m in [*at.success, *at.info, *at.warning, *at.error])
     assert f"**{stored['verdict'].capitalize()}.**" in banner and stored["verdict"] != "possible copying"

@@ -114,6 +114,10 @@ def test_verdict_reads_a_score_against_the_ceiling_and_the_baselines() -> None:
     assert baselines.verdict({"quality": 0.85, "holdout_ceiling": 0.96, **clean}, split)[0] == "good"
     weak = baselines.verdict({"quality": 0.78, "holdout_ceiling": 0.96, **clean}, split)
     assert weak[0] == "weak" and "independent marginals" in weak[1]
+    # a generator is not measured against itself: the copula run is read against the marginals only
+    assert baselines.verdict({"quality": 0.78, "holdout_ceiling": 0.96, **clean}, split, "sdv_gaussian_copula")[0] == "weak"
+    assert baselines.verdict({"quality": 0.77, "holdout_ceiling": 0.96, **clean},
+                             {"baselines": {"sdv_gaussian_copula": {"quality": 0.77}}}, "sdv_gaussian_copula")[0] == "good"
     above = {"quality": 0.99, "holdout_ceiling": 0.90, "copying_level": "review",
              "copying_reason": "Possible copying: scores above what fresh real data reaches"}
     assert baselines.verdict(above, split) == ("possible copying", above["copying_reason"])

@@ -12,7 +12,13 @@ which is why this is the recommended default.
 - Numbers and dates are modelled as numbers (dates in seconds) and come back in their own dtype.
   Where the earlier numbers explain a number well (R² ≥ 0.5), its tree models the residual of a
   least-squares plane and a synthetic value is the plane at the row's own values plus a donor's
-  residual: near-linear relations stay sharp instead of becoming steps as wide as a leaf.
+  residual: near-linear relations stay sharp instead of becoming steps as wide as a leaf. The plane
+  shifts per level of the earlier categories (a destination's time zone), and its residual leaves
+  may be half as large (the value is new, not a donor's).
+- Clock times written HHMM (1347) are modelled as minutes since midnight, round the day: an
+  arrival is a departure plus a flight time even past midnight (HHMM jumps from 1359 to 1400).
+- Category predictors are seen by each tree as their level's mean target (Breiman's ordering), so
+  one split groups many levels instead of chipping one off at a time.
 - Missing values: a column with gaps gets a missing indicator drawn first (a tree on the earlier
   columns, so P(B missing | A missing) survives; the real share of gaps is placed by systematic
   sampling on the leaves' shares), then a value tree fitted on the rows that have a value.
@@ -25,7 +31,9 @@ which is why this is the recommended default.
   adds kernel noise to continuous numbers and dates (those with many distinct values; counts, codes
   and clock times keep real values, whose spikes noise would smear) and to the residuals under a
   plane; ``no_copies`` redraws a synthetic row that equals a training row on every modelled
-  column. All are parameters, so every run records them.
+  column. All are parameters, so every run records them; ``training_`` (the run's
+  ``meta.training``) records the visit order, leaf sizes, leaves per column, planes, smoothed
+  columns and the rows redrawn as copies.
 - Keys and PII columns, conditions, rules and the real table's shape are the shared mechanisms of
   ``Generator`` and ``mdg_core.rules``. Conditions on the first columns of the visit order are
   exact and direct (donors among the matching real rows); others use the shared
@@ -55,6 +63,11 @@ SMOOTH_MIN_DISTINCT = 20  # numbers with fewer distinct values are counts or cod
 SMOOTH_MIN_SHARE = 0.2  # …and so are numbers that repeat (fewer distinct values than this share of rows)
 MAX_REDRAWS = 20  # rounds of redrawing rows that equal a training row
 LINEAR_MIN_R2 = 0.5  # a number gets a plane under its tree when the earlier numbers explain this much
+CLOCK_MIN_DISTINCT = 100  # whole numbers 0–2400 with minutes 0–59 and this many values are HHMM clock times
+DAY_MINUTES = 1440
+BACKFIT_ROUNDS = 20  # plane and category effects fitted in turn until the squared error settles
+PLANE_LEAF_DIVISOR = 2  # residual leaves under a plane hold at least half the rows of other leaves
+EFFECT_SHRINK = 10.0  # a level's effect is its residual sum over (its rows + this): rare levels shift less
 
 
 @dataclass
@@ -73,6 +86,7 @@ class _Column:
     grid: float = 0.0  # whole numbers: the step every real value sits on, counted from the minimum
     date_only: bool = False
     exact: bool = False  # durations: values must stay real ones (the shape restore keeps only those)
+    clock: bool = False  # HHMM clock times (1347 = 13:47): modelled as minutes since midnight
 
     def numbers(self, s: pd.Series) -> np.ndarray:
         """Seconds for dates and durations, floats for numbers; NaN where missing."""
@@ -85,7 +99,13 @@ class _Column:
             return np.asarray(out, dtype=float)
         if pd.api.types.is_timedelta64_dtype(s.dtype):
             return np.asarray(s.dt.total_seconds().to_numpy(dtype=float, na_value=np.nan), dtype=float)
-        return np.asarray(pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        x = np.asarray(pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        return _hhmm_to_minutes(x) if self.clock else x
+
+    def restore(self, x: np.ndarray) -> np.ndarray:
+        """Modelled numbers (minus the offset) back on the column's own scale (minutes → HHMM)."""
+        x = x + self.offset
+        return _minutes_to_hhmm(x) if self.clock else x
 
     def codes(self, s: pd.Series) -> np.ndarray:
         """Level codes: the kept levels 0..k-1, then one code for the rest, one for missing."""
@@ -119,6 +139,45 @@ class _Column:
 
 
 @dataclass
+class _Recode:
+    """Category predictors seen by one tree as their level's mean target instead of a level code.
+
+    A tree splits a code column as if it were ordered; arbitrary codes make it chip levels off one
+    or two at a time, and with leaves of dozens of rows it stops long before it has told 100
+    destinations apart. Ordered by the mean target, one threshold is the best split of the levels
+    into two groups (Breiman's ordering for regression and two-class targets), so the tree groups
+    routes by how their arrival delays differ, and a synthetic row on route A keeps A's schedule.
+    """
+
+    at: np.ndarray  # positions of the category predictors
+    means: list[np.ndarray]  # per predictor: the target's mean per level code (others: the overall mean)
+
+    @classmethod
+    def fit(cls, X: np.ndarray, at: list[int], y: np.ndarray) -> _Recode | None:
+        if not at or len(y) == 0:
+            return None
+        overall = float(np.mean(y))
+        means = []
+        for k in at:
+            codes = X[:, k].astype(np.int64)
+            size = int(codes.max()) + 1
+            count = np.bincount(codes, minlength=size)
+            total = np.bincount(codes, weights=y, minlength=size)
+            means.append(np.where(count > 0, total / np.maximum(count, 1), overall).astype(np.float32))
+        return cls(np.asarray(at, dtype=np.int64), means)
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        out = X.copy()
+        for k, mean in zip(self.at, self.means, strict=True):
+            out[:, k] = mean[np.clip(X[:, k].astype(np.int64), 0, len(mean) - 1)]
+        return out
+
+
+def _view(recode: _Recode | None, X: np.ndarray) -> np.ndarray:
+    return recode(X) if recode is not None else X
+
+
+@dataclass
 class _Leaves:
     """Training rows grouped by the leaf a tree sends them to, for vectorised donor draws."""
 
@@ -129,16 +188,18 @@ class _Leaves:
     bandwidth: np.ndarray | None = None  # per node: kernel bandwidth for smoothing
     low: np.ndarray | None = None  # per node: the smallest real value in the leaf
     high: np.ndarray | None = None
+    recode: _Recode | None = None  # how the tree sees category predictors
 
     @classmethod
     def build(cls, tree: Any, X: np.ndarray | None, rows: np.ndarray, y: np.ndarray | None = None,
-              smoothing: float = 0.0) -> _Leaves:
+              smoothing: float = 0.0, recode: _Recode | None = None) -> _Leaves:
+        """``X``: the training rows as the tree saw them (recoded)."""
         leaf = tree.apply(X) if tree is not None else np.zeros(len(rows), dtype=np.int64)
         nodes = tree.tree_.node_count if tree is not None else 1
         order = np.argsort(leaf, kind="stable")
         count = np.bincount(leaf, minlength=nodes).astype(np.int64)
         start = np.cumsum(count) - count
-        out = cls(tree, rows[order].astype(np.int64), start, count)
+        out = cls(tree, rows[order].astype(np.int64), start, count, recode=recode)
         if y is not None and smoothing > 0:
             out._smoothing(y[order], smoothing * _silverman(y), smoothing)
         return out
@@ -164,7 +225,7 @@ class _Leaves:
     def leaf(self, X: np.ndarray) -> np.ndarray:
         if self.tree is None:
             return np.zeros(len(X), dtype=np.int64)
-        return np.asarray(self.tree.apply(X), dtype=np.int64)
+        return np.asarray(self.tree.apply(_view(self.recode, X)), dtype=np.int64)
 
     def donors(self, leaf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         offset = (rng.random(len(leaf)) * self.count[leaf]).astype(np.int64)
@@ -178,15 +239,17 @@ class _Gaps:
     tree: Any  # a fitted classifier, or None: one leaf holding every row
     share: np.ndarray  # per tree node: the share of its training rows with this column missing
     donor: int  # a training row where the column is missing (its encoded value is the sentinel)
+    recode: _Recode | None = None
 
     @classmethod
-    def build(cls, tree: Any, X: np.ndarray, gaps: np.ndarray) -> _Gaps:
+    def build(cls, tree: Any, X: np.ndarray, gaps: np.ndarray, recode: _Recode | None = None) -> _Gaps:
+        """``X``: the training rows as the tree saw them (recoded)."""
         leaf = tree.apply(X) if tree is not None else np.zeros(len(gaps), dtype=np.int64)
         nodes = tree.tree_.node_count if tree is not None else 1
         count = np.bincount(leaf, minlength=nodes)
         hits = np.bincount(leaf, weights=gaps.astype(float), minlength=nodes)
         share = np.divide(hits, count, out=np.zeros(nodes), where=count > 0)
-        return cls(tree, share, int(np.flatnonzero(gaps)[0]))
+        return cls(tree, share, int(np.flatnonzero(gaps)[0]), recode)
 
     def draw(self, X: np.ndarray, rng: np.random.Generator, total: int | None = None) -> np.ndarray:
         """Missing or not per row, each with its leaf's real share, by systematic sampling.
@@ -198,7 +261,7 @@ class _Gaps:
         are first scaled to sum to it, so the gaps land where they are plausible (a row whose leaf
         never misses this column stays complete) and the restore has nothing left to blank.
         """
-        leaf = self.tree.apply(X) if self.tree is not None else np.zeros(len(X), dtype=np.int64)
+        leaf = self.tree.apply(_view(self.recode, X)) if self.tree is not None else np.zeros(len(X), dtype=np.int64)
         p = self.share[leaf]
         if total is not None:
             for _ in range(8):  # scale, cap at 1, scale the rest again
@@ -215,23 +278,40 @@ class _Gaps:
 
 @dataclass
 class _Linear:
-    """A least-squares plane through the earlier numeric columns; the tree then models what it leaves.
+    """A least-squares plane through the earlier numeric columns, shifted per level of the earlier
+    categories; the tree then models what it leaves.
 
     Donor values alone turn a near-linear relation (arrival delay ≈ departure delay + …) into steps
     as wide as a leaf. With a strong plane (R² ≥ ``LINEAR_MIN_R2``) a synthetic value is the plane
     at the row's own predictors plus the residual of a donor from the tree's leaf, so the relation
     stays sharp and values are no longer verbatim real ones.
+
+    The shift per category level (an additive effect: a destination's time zone, a route's
+    scheduled flight time) is what keeps a relation like arrival = departure + flight time + zone
+    one plane; without it the zones bend the slopes and the leaves inherit the error. Effects are
+    fitted by backfitting (alternating least squares for the numbers and level means for each
+    category, shrunk towards 0 for rare levels), which needs no one-hot matrix, so memory stays
+    rows × numeric predictors whatever the number of levels.
+
+    A clock time is a circle: an arrival at 00:40 is a late departure plus its flight time, one day
+    on. With a ``period`` each value is taken in the turn of the day nearest the plane (re-fitted
+    until that settles), so the relation is one plane instead of two far apart, and residuals are
+    the short way round.
     """
 
-    at: np.ndarray  # positions (in visit order) of the predictor columns
+    at: np.ndarray  # positions (in visit order) of the numeric predictor columns
     missing: np.ndarray  # each predictor's encoded missing value (float32 sentinel)
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray  # intercept first
     r2: float = 0.0  # share of the number's variance the plane explains (training rows)
+    period: float | None = None  # clock times: minutes in a day
+    levels_at: np.ndarray | None = None  # positions of the category predictors
+    effects: list[np.ndarray] | None = None  # per category predictor: the shift per level code
 
     @classmethod
-    def fit(cls, X: np.ndarray, at: list[int], missing: list[float], y: np.ndarray) -> _Linear | None:
+    def fit(cls, X: np.ndarray, at: list[int], missing: list[float], y: np.ndarray,
+            period: float | None = None, levels_at: list[int] | None = None) -> _Linear | None:
         if not at or len(y) < 10 * (len(at) + 1):
             return None
         Z = X[:, at].astype(np.float64)
@@ -240,19 +320,53 @@ class _Linear:
         mean = np.nan_to_num(np.nanmean(present, axis=0)) if (~gone).any() else np.zeros(len(at))
         scale = np.nan_to_num(np.nanstd(present, axis=0)) if (~gone).any() else np.ones(len(at))
         scale[scale == 0] = 1.0
-        line = cls(np.asarray(at), np.asarray(missing, dtype=np.float32), mean, scale, np.zeros(len(at) + 1))
+        line = cls(np.asarray(at), np.asarray(missing, dtype=np.float32), mean, scale, np.zeros(len(at) + 1),
+                   period=period, levels_at=np.asarray(levels_at or [], dtype=np.int64))
         A = np.column_stack([np.ones(len(y)), line.design(X)])
-        line.coef = np.linalg.lstsq(A, y, rcond=None)[0]
+        q, r = np.linalg.qr(A)
+        codes = [X[:, k].astype(np.int64) for k in line.levels_at]
+        counts = [np.bincount(c) for c in codes]
+        effects = [np.zeros(len(c)) for c in counts]
+        shift = np.zeros(len(y))  # the summed effects of each row
+        y = y.astype(float)
+        last = np.inf
+        for _ in range(BACKFIT_ROUNDS):
+            line.coef = np.linalg.solve(r, q.T @ (y - shift))
+            plane = A @ line.coef
+            for i, c in enumerate(codes):
+                shift -= effects[i][c]
+                effects[i] = np.bincount(c, weights=y - plane - shift, minlength=len(counts[i])) / (
+                    counts[i] + EFFECT_SHRINK)
+                shift += effects[i][c]
+            if period:  # each value in the turn of the day nearest its prediction
+                y = plane + shift + _short_way(y - plane - shift, period)
+            rss = float(np.sum((y - plane - shift) ** 2))
+            if rss >= last * (1 - 1e-4):
+                break
+            last = rss
+        line.effects = effects
         spread = float(np.var(y))
-        line.r2 = 1 - float(np.var(y - A @ line.coef)) / spread if spread > 0 else 0.0
+        line.r2 = 1 - float(np.var(y - plane - shift)) / spread if spread > 0 else 0.0
         return line if line.r2 >= LINEAR_MIN_R2 else None
+
+    def residuals(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """What the plane leaves of ``y``; for clock times the short way round the day."""
+        r = y - self.predict(X)
+        return _short_way(r, self.period) if self.period else np.asarray(r, dtype=float)
 
     def design(self, X: np.ndarray) -> np.ndarray:
         Z = X[:, self.at]
         return np.asarray((np.where(self.missing == Z, self.mean, Z.astype(np.float64)) - self.mean) / self.scale)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        return np.asarray(self.coef[0] + self.design(X) @ self.coef[1:], dtype=float)
+        out = self.coef[0] + self.design(X) @ self.coef[1:]
+        for k, effect in zip(self.levels_at if self.levels_at is not None else [], self.effects or [], strict=True):
+            out = out + effect[np.clip(X[:, k].astype(np.int64), 0, len(effect) - 1)]
+        return np.asarray(out, dtype=float)
+
+
+def _short_way(r: np.ndarray, period: float) -> np.ndarray:
+    return np.asarray(r - period * np.round(r / period), dtype=float)
 
 
 @dataclass
@@ -321,12 +435,15 @@ class SequentialTrees(Generator):
             X = self.encoded_[:, :j]
             seed = (self.random_state + 7919 * j) % (2**31)
             gaps = s.isna().to_numpy()
+            cats = [k for k in range(j) if self.steps_[k].column.kind == "category"]
             missing = None
             if gaps.any() and not gaps.all():
-                tree = None
+                tree, recode, Xg = None, None, X
                 if j and n >= 2 * leaf:
-                    tree = DecisionTreeClassifier(min_samples_leaf=leaf, random_state=seed).fit(X, gaps)
-                missing = _Gaps.build(tree, X, gaps)
+                    recode = _Recode.fit(X, cats, gaps.astype(float))
+                    Xg = _view(recode, X)
+                    tree = DecisionTreeClassifier(min_samples_leaf=leaf, random_state=seed).fit(Xg, gaps)
+                missing = _Gaps.build(tree, Xg, gaps, recode)
             value = None
             if not gaps.all():
                 rows = np.flatnonzero(~gaps)
@@ -334,31 +451,64 @@ class SequentialTrees(Generator):
                 big = j > 0 and len(rows) >= 2 * leaf
                 if col.kind == "category":
                     y = col.codes(s)[rows]
-                    tree = None
-                    if big and np.unique(y).size > 1:
-                        tree = DecisionTreeClassifier(min_samples_leaf=leaf, random_state=seed).fit(Xv, y)
-                    value = _Leaves.build(tree, Xv, rows)
+                    tree, recode, Xt = None, None, Xv
+                    classes = np.unique(y)
+                    if big and classes.size > 1:
+                        if classes.size == 2:  # two levels: ordered by the share of the second
+                            recode = _Recode.fit(Xv, cats, (y == classes[1]).astype(float))
+                            Xt = _view(recode, Xv)
+                        tree = DecisionTreeClassifier(min_samples_leaf=leaf, random_state=seed).fit(Xt, y)
+                    value = _Leaves.build(tree, Xt, rows, recode=recode)
                 else:
                     x = col.numbers(s) - col.offset
                     self.numbers_[name] = x
                     yv = x[rows]
                     numeric = [k for k in range(j) if self.steps_[k].column.kind != "category"]
-                    line = _Linear.fit(Xv, numeric, [self.steps_[k].column.sentinel for k in numeric], yv) \
-                        if big and not col.exact else None
+                    line = _Linear.fit(Xv, numeric, [self.steps_[k].column.sentinel for k in numeric], yv,
+                                       DAY_MINUTES if col.clock else None, cats) if big and not col.exact else None
                     if line is not None:
-                        yv = yv - line.predict(Xv)
+                        yv = line.residuals(Xv, yv)
                     target = np.full(n, np.nan)
                     target[rows] = yv
-                    tree = None
+                    tree, recode, Xt = None, None, Xv
                     if big and np.unique(yv).size > 1:
-                        tree = DecisionTreeRegressor(min_samples_leaf=leaf, random_state=seed).fit(Xv, yv)
+                        recode = _Recode.fit(Xv, cats, yv)
+                        Xt = _view(recode, Xv)
+                        # under a plane a value is new (the row's own plane plus a neighbour's residual),
+                        # not a donor's: its residual leaves can be finer at the same privacy
+                        fine = max(int(self.params["min_samples_leaf"]), leaf // PLANE_LEAF_DIVISOR) \
+                            if line is not None else leaf
+                        tree = DecisionTreeRegressor(min_samples_leaf=fine, random_state=seed).fit(Xt, yv)
                     # a plane's residuals are smoothed too: the values are new numbers anyway
-                    value = _Leaves.build(tree, Xv, rows, yv, smoothing if col.smooth or line is not None else 0.0)
+                    value = _Leaves.build(tree, Xt, rows, yv, smoothing if col.smooth or line is not None else 0.0,
+                                          recode)
             step = _Step(col, missing, value) if col.kind == "category" or value is None else \
                 _Step(col, missing, value, line, target)
             self.encoded_[:, j] = col.predictor(s)
+            if col.clock and step.line is not None:  # later planes see the time unwrapped (00:40 → 24:40)
+                self.encoded_[rows, j] = (step.line.predict(Xv) + yv).astype(np.float32)
             self.steps_.append(step)
         self.train_hashes_ = np.sort(_row_hashes(self.train_))
+        self.training_ = self._record(smoothing)
+
+    def _record(self, smoothing: float) -> dict[str, Any]:
+        """What the fit did, for the run record (``meta.training``): sampling adds the redraws."""
+        def leaves(step: _Step) -> int:
+            tree = step.value.tree if step.value is not None else None
+            return int(tree.get_n_leaves()) if tree is not None else 1
+
+        return {
+            "visit_order": list(self.visit_order_),
+            "min_leaf_rows": self.leaf_size_,
+            "min_leaf_rows_under_plane": max(int(self.params["min_samples_leaf"]), self.leaf_size_ // PLANE_LEAF_DIVISOR),
+            "smoothing": smoothing,
+            "smoothed": [s.column.name for s in self.steps_ if s.value is not None and s.value.bandwidth is not None],
+            "leaves": {s.column.name: leaves(s) for s in self.steps_},
+            "planes_r2": {s.column.name: round(s.line.r2, 3) for s in self.steps_ if s.line is not None},
+            "clock_times": [s.column.name for s in self.steps_ if s.column.clock],
+            "copies_redrawn": 0,
+            "rows_drawn": 0,
+        }
 
     def _analyst_order(self, df: pd.DataFrame) -> list[str]:
         """The analyst's ``column_order`` checked against the modelled columns (before any work)."""
@@ -400,6 +550,7 @@ class SequentialTrees(Generator):
             counts = counts[counts > 0]  # a categorical dtype also lists levels no row has
             return _Column(name, "category", levels=counts.index[: int(self.params["max_categories"])].tolist())
         col = _Column(name, "date" if dated else "number", exact=durations)
+        col.clock = numeric and _is_clock(col.numbers(s))
         x = col.numbers(s)
         if np.isnan(x).all():
             return col
@@ -478,6 +629,9 @@ class SequentialTrees(Generator):
             state.X[:, :first] = self.encoded_[chosen, :first]
         self._fill(state, first, rng, report=True, exact_gaps=prefix is None)
         self.copies_redrawn_ = 0
+        log = getattr(self, "training_", None)  # absent in models kept before it was recorded
+        if log is not None:
+            log["rows_drawn"] += n
         if not self.params["no_copies"]:
             return self._frame(state)
         p = len(self.steps_)
@@ -495,6 +649,8 @@ class SequentialTrees(Generator):
                     "allow copies (no_copies=false)."
                 )
             self.copies_redrawn_ += at.size
+            if log is not None:
+                log["copies_redrawn"] += int(at.size)
             part = state.take(at)
             self._fill(part, max(first, p - 1 - r), rng)
             state.put(at, part)
@@ -539,7 +695,7 @@ class SequentialTrees(Generator):
                         d_live[clash] = step.value.donors(leaf[clash], rng)
                 d[live] = d_live
                 if step.line is not None or step.value.bandwidth is not None:
-                    computed = self._number(step, d[live], leaf, P_live, rng)
+                    computed, seen = self._number(step, d[live], leaf, P_live, rng)
             state.donors[:, j] = d
             X[:, j] = self.encoded_[d, j]
             if step.value is not None and (step.line is not None or step.value.bandwidth is not None):
@@ -547,21 +703,29 @@ class SequentialTrees(Generator):
                 column[:] = np.nan
                 if computed is not None:
                     column[live] = computed
-                    X[live, j] = computed.astype(np.float32)
+                    X[live, j] = seen.astype(np.float32)
 
     def _number(self, step: _Step, d: np.ndarray, leaf: np.ndarray, P: np.ndarray,
-                rng: np.random.Generator) -> np.ndarray:
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """A number that is not a verbatim donor value: the donor's residual on the row's own plane,
-        and/or the donor's value with kernel noise (kept inside the leaf's range)."""
+        and/or the donor's value with kernel noise (kept inside the leaf's range). Returned twice:
+        the value, and what later trees see (for a clock time past midnight, the time unwrapped)."""
         leaves = step.value
         assert leaves is not None and step.target is not None
         x = step.target[d]
         if leaves.bandwidth is not None:
             assert leaves.low is not None and leaves.high is not None
             x = np.clip(x + rng.standard_normal(len(d)) * leaves.bandwidth[leaf], leaves.low[leaf], leaves.high[leaf])
-        if step.line is not None:
-            x = np.clip(x + step.line.predict(P), 0.0, step.column.span)
-        return step.column.resolution(x)
+        if step.line is None:
+            x = step.column.resolution(x)
+            return x, x
+        seen = step.column.resolution(x + step.line.predict(P))
+        x = seen
+        if step.column.clock:  # past midnight is early morning, not the latest real time
+            x = np.mod(x + step.column.offset, DAY_MINUTES) - step.column.offset
+        else:
+            seen = np.clip(seen, 0.0, step.column.span)
+        return np.clip(x, 0.0, step.column.span), seen
 
     def _frame(self, state: _Draw) -> pd.DataFrame:
         """Donor values in the real dtypes, smoothed numbers in place, the real column order."""
@@ -575,7 +739,7 @@ class SequentialTrees(Generator):
                 x = self.numbers_[name][donors]
                 smoothed = state.smoothed[j]
                 x = np.where(np.isnan(smoothed), x, smoothed)
-                out[name] = _from_numbers(x + self.steps_[j].column.offset, real)
+                out[name] = _from_numbers(self.steps_[j].column.restore(x), real)
             else:
                 out[name] = real.take(donors).reset_index(drop=True)
         return pd.DataFrame(out)
@@ -617,6 +781,25 @@ def _from_numbers(x: np.ndarray, like: pd.Series) -> pd.Series:
     if pd.api.types.is_integer_dtype(dtype):
         x = np.round(x)  # a numpy integer column has no gaps, so no NaN reaches astype
     return pd.Series(x).astype(dtype)
+
+
+def _is_clock(x: np.ndarray) -> bool:
+    """Whole numbers 0–2400 whose last two digits never reach 60, with many distinct values: HHMM
+    clock times (departure 1347). As numbers they jump from 1359 to 1400, so a departure that is a
+    delay after its schedule is no plane; in minutes since midnight it is."""
+    v = x[~np.isnan(x)]
+    if v.size == 0 or v.min() < 0 or v.max() > 2400 or v.max() < 200 or (v != np.round(v)).any():
+        return False
+    return bool((v % 100 < 60).all()) and np.unique(v).size >= CLOCK_MIN_DISTINCT
+
+
+def _hhmm_to_minutes(x: np.ndarray) -> np.ndarray:
+    return np.asarray(np.floor(x / 100) * 60 + np.mod(x, 100), dtype=float)
+
+
+def _minutes_to_hhmm(x: np.ndarray) -> np.ndarray:
+    m = np.round(x)
+    return np.asarray(np.floor(m / 60) * 100 + np.mod(m, 60), dtype=float)
 
 
 def _silverman(y: np.ndarray) -> float:

@@ -101,7 +101,7 @@ def split_baselines(store: DatasetStore, train_id: int, holdout_id: int | None, 
                        params={"seed": int(seed), "holdout_id": holdout_id, "train_created": split.created_at},
                        summary=result)
     progress(1.0, "Baselines: done")
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 def run_scores(store: DatasetStore, synthetic_id: int, progress: Progress = no_progress) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def run_scores(store: DatasetStore, synthetic_id: int, progress: Progress = no_p
                        "verdict_text": words})
     store.put_artifact(RUN_SCORES_KIND, str(int(synthetic_id)), None, dataset_id=real,
                        other_dataset_id=int(synthetic_id), params={"run_id": run["id"]}, summary=result)
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 def load_run_scores(store: DatasetStore, synthetic_id: int) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ import streamlit as st
 from mdg_core import jobs, ui
 from mdg_core.reports import REPORT_KINDS, report_kind
 from mdg_core.reports.common import ReportKind, SectionSpec
-from mdg_core.reports.job import ARTIFACT_KIND, load, report_key, saved_label
+from mdg_core.reports.job import ARTIFACT_KIND, find_run, load, report_key, saved_label
 from mdg_core.reports.privacy import risky_rows_measured
 
 JOB_KEY = "mdg.reports.job"
@@ -104,6 +104,11 @@ def _inputs(kind: ReportKind) -> tuple[Any, Any, int | None, str | None]:
         holdout = st.selectbox("Holdout (real rows kept out of training)", [None, *labels], key="mdg.reports.holdout",
                                format_func=lambda i: "Automatic: the generation run's holdout, if any" if i is None
                                else labels[i])
+    own_holdout = holdout or ((find_run(store, b.id) or {}).get("holdout_dataset_id") if a and b else None)
+    if own_holdout and kind.training_reference and st.toggle(
+            "Sanity check: judge the holdout as if it were synthetic", key="mdg.reports.holdout_as_b",
+            help="Real rows the generator never saw: a trustworthy report calls them safe and close."):
+        b = store.get(int(own_holdout))
     if a and b and kind.uses_target:
         common = [None, *(c for c in a.column_names if c in set(b.column_names))]
         target = st.selectbox("Target column for machine-learning utility (optional)", common,

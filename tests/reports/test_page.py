@@ -64,3 +64,21 @@ def test_stored_report_opens_and_new_report_runs_in_background(tmp_path: Path, m
     assert len(store.list_artifacts("report")) == 2
     saved = at.selectbox(key="mdg.reports.saved")
     assert len(saved.options) == 2 and "Quality report" in saved.options[0]
+
+
+def test_the_holdout_can_be_judged_as_synthetic_from_the_page(tmp_path: Path, monkeypatch, penguins: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    """The sanity check the page refused: fresh real rows judged as if synthetic come out safe."""
+    db = tmp_path / "mdg.db"
+    store = DatasetStore(db)
+    train, holdout = split(penguins, 0.5)
+    ids = store_generated(store, penguins, copy_generator(train), train, holdout)
+    at = _app(db, monkeypatch, ids["synth"])
+    at.button_group(key="mdg.reports.kind").set_value("privacy").run()
+    at.toggle(key="mdg.reports.holdout_as_b").set_value(True).run()
+    at.button(key="mdg.reports.run").click().run()
+    done = jobs.wait(store, at.session_state["mdg.reports.job"], timeout_s=300)
+    assert done.status == "done", done.error
+    assert done.params["b"] == ids["holdout"] and done.result["verdict"] == "good"
+    at.run()
+    assert not at.exception and not _failures(at)
+    assert any("is the holdout of generation run" in _shown(c.value) for c in [*at.caption, *at.markdown, *at.info])

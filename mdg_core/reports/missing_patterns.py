@@ -102,8 +102,10 @@ def missing_pattern_section(pair: Pair, progress: Progress = no_progress) -> Sec
                          f"{len(judged)} column pairs, largest gap {abs(largest['gap']):.2f} "
                          f"(P({largest['also_missing']} missing | {largest['given_missing']} missing)) ({rule}).")
     else:
-        sec.notes.append(f"No column has {MIN_MISSING_ROWS} rows with missing values in both datasets, so no "
-                         "pattern could be compared.")
+        most_real = max(int(pair.a[c].isna().sum()) for c in pair.a.columns)
+        most_synth = max(int(pair.b[c].isna().sum()) for c in pair.b.columns)
+        sec.flag("good", f"Too few gaps to compare patterns: the column with the most has {most_real:,} missing "
+                         f"values in the real data and {most_synth:,} in the synthetic ({rule}).")
     moved = [s for s in shares if s["flagged"]]
     if moved:
         sec.flag("review", "Missing shares moved: " + "; ".join(

@@ -151,6 +151,8 @@ def excess_share(share: float, baseline: float) -> float:
 
 
 DCR_SHARE_REVIEW, DCR_SHARE_RISKY = 0.08, 0.20  # DCR share over its baseline that matters
+EXACT_REVIEW, EXACT_RISKY = 0.01, 0.05  # exact copies of training rows over the holdout's own share
+BELOW_P5_REVIEW, BELOW_P5_RISKY = 0.10, 0.25  # synthetic rows closer to training than the holdout's 5th percentile
 DCR_SHARE_Z = 2.33  # ... and that sampling noise does not explain (one-sided 1 %)
 
 
@@ -242,14 +244,17 @@ def distance_section(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: p
     ref_exact = m.get("exact_match_share_holdout", 0.0)
     excess = exact_syn - ref_exact
     ref_text = f" (holdout rows: {fmt_pct(ref_exact)})" if holdout is not None else ""
-    level = "risky" if excess > 0.05 else "review" if excess > 0.01 else "good"
-    sec.flag(level, f"{fmt_pct(exact_syn)} of synthetic rows are exact copies of training rows{ref_text}.")
+    level = "risky" if excess > EXACT_RISKY else "review" if excess > EXACT_REVIEW else "good"
+    sec.flag(level, f"{fmt_pct(exact_syn)} of synthetic rows are exact copies of training rows{ref_text}; "
+                    f"flagged above +{EXACT_REVIEW:.0%} (review) / +{EXACT_RISKY:.0%} (risky) over "
+                    f"{'the holdout' if holdout is not None else 'zero (no holdout)'}.")
     if holdout is not None:
         sec.flag(*dcr_share_level(m["dcr_share"], m["dcr_share_baseline"], m["query_rows"]))
         below = m["synthetic_below_holdout_p5"]
-        level = "risky" if below > 0.25 else "review" if below > 0.1 else "good"
+        level = "risky" if below > BELOW_P5_RISKY else "review" if below > BELOW_P5_REVIEW else "good"
         sec.flag(level, f"{fmt_pct(below)} of synthetic rows are closer to a training row than 95 % of "
-                        f"unseen holdout rows are (5 % expected); median DCR {m['dcr_synthetic_median']:.3f} "
+                        f"unseen holdout rows are (5 % expected; review above {BELOW_P5_REVIEW:.0%}, risky above "
+                        f"{BELOW_P5_RISKY:.0%}); median DCR {m['dcr_synthetic_median']:.3f} "
                         f"vs {m['dcr_holdout_median']:.3f} for holdout.")
     else:
         sec.flag("review", "No holdout: distances have no reference, so memorisation cannot be told from "

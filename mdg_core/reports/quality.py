@@ -43,7 +43,7 @@ from mdg_core.reports.common import (
 SDMETRICS_ROWS = 50_000
 SCORE_GOOD, SCORE_REVIEW = 0.85, 0.7
 CEILING_MARGIN = 0.05  # above the ceiling by more than this is not sampling noise (two real samples differ less)
-COPY_EXACT_GAP = 0.01  # exact-copy share over the holdout's the Privacy report calls "review"
+COPY_EXACT_GAP = privacy.EXACT_REVIEW  # exact-copy share over the holdout's the Privacy report calls "review"
 MAX_COLUMN_CHARTS = 30
 PAIR_CHARTS = 3
 POINTS = 600
@@ -249,12 +249,13 @@ def quality_section(pair: Pair, progress: Progress = no_progress, seed: int = 0,
     weak = worst_cols[worst_cols["Score"] < SCORE_GOOD]
     if not weak.empty:
         sec.flag("review", "Weakest columns: " + ", ".join(f"{r.Column} {r.Score:.1%} ({r.Metric})"
-                                                            for r in weak.itertuples()) + ".")
+                                                            for r in weak.itertuples())
+                 + f" (a column's shape counts from below {SCORE_GOOD:.0%}).")
     validity_score = _f(dprops.get("Data Validity"))
     if validity_score is not None and validity_score < 0.95:
         bad = validity[validity["Score"] < 0.95]
-        sec.flag("review", f"Validity {validity_score:.1%}: synthetic values outside the real range or "
-                           f"categories in {', '.join(map(str, bad['Column']))}.")
+        sec.flag("review", f"Validity {validity_score:.1%} (review below 95 %): synthetic values outside the real "
+                           f"range or categories in {', '.join(map(str, bad['Column']))}.")
     if len(pair.a) > n or len(pair.b) > n:
         sec.notes.append(f"SDMetrics ran on seeded samples of {n:,} rows from each dataset.")
     ids = [c for c, k in pair.kinds.items() if k == "identifier"]

@@ -13,6 +13,7 @@ categories and text as categories; identifiers not at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,14 @@ class ColumnKind(StrEnum):
 
 
 NUMBERS = (ColumnKind.INTEGER, ColumnKind.FLOAT)  # plain numbers: ranges, rounding, integer-ness
+
+
+_YEAR_NAME = re.compile(r"(?:^|[^a-z])(?:year|yr)s?(?:$|[^a-z])", re.IGNORECASE)
+
+
+def names_a_year(name: str) -> bool:
+    """Whether a column's name says it holds calendar years: those print as ``2003``, never ``2,003``."""
+    return bool(_YEAR_NAME.search(name))
 
 
 def kind_of(series: pd.Series) -> ColumnKind:

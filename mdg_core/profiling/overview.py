@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mdg_core.column_kinds import ColumnKind, kind_of
+from mdg_core.column_kinds import ColumnKind, kind_of, names_a_year
 from mdg_core.jsonable import jsonable
 from mdg_core.pii import name_hint, person_name_share
 
@@ -130,7 +130,8 @@ class DatasetOverview:
         rows = []
         for c in self.columns:
             if c.numeric or c.kind == ColumnKind.DATETIME:
-                summary = f"{readable(c.min)} … {readable(c.max)}" + (
+                year = names_a_year(c.name)
+                summary = f"{readable(c.min, year=year)} … {readable(c.max, year=year)}" + (
                     f" · mean {readable(c.mean)}" if c.mean is not None else "")
             else:
                 summary = ", ".join(f"{v} ({n:,})" for v, n in c.top[:3])
@@ -142,24 +143,25 @@ class DatasetOverview:
         return pd.DataFrame(rows)
 
 
-def readable(value: Any, digits: int = 4) -> str:
+def readable(value: Any, digits: int = 4, year: bool = False) -> str:
     """A number as an analyst reads it: ``12,285``, ``1,484,705``, ``38.58``, ``0.0042``; never ``1.228e+04``.
 
     Whole numbers get thousands separators; others keep about ``digits`` significant digits without an
     exponent (only below 0.0001 does one appear). Dates and text are shown as they are (cut at 19).
+    ``year`` prints whole numbers without separators (a column whose name says it holds years).
     """
     if value is None:
         return "–"
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
+        return str(int(value)) if year else f"{int(value):,}"
     if isinstance(value, (float, np.floating)):
         x = float(value)
         if not np.isfinite(x):
             return str(x)
         if x == int(x) and abs(x) < 1e15:
-            return f"{int(x):,}"
+            return str(int(x)) if year else f"{int(x):,}"
         if abs(x) < 1e-4:
             return f"{x:.{digits - 1}g}"
         decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(x)))))

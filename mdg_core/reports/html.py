@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from mdg_core.column_kinds import names_a_year
+
 VERDICT_COLORS = {"good": "#1b7f3b", "review": "#b26a00", "risky": "#b42318"}
 MAX_TABLE_ROWS = 200
 REAL_PREFIX = "nearest real."
@@ -53,10 +55,10 @@ def readable(value: Any, name: str = "") -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
-        return f"{value:,}"
+        return str(value) if names_a_year(name) else f"{value:,}"
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
-            return f"{int(value):,}"
+            return str(int(value)) if names_a_year(name) else f"{int(value):,}"
         return f"{value:,.1f}" if abs(value) >= 1000 else f"{value:.4g}" if abs(value) >= 1e-3 else f"{value:.2e}"
     if isinstance(value, dict):
         return "; ".join(f"{str(k).replace('_', ' ')} {readable(v, str(k))}" for k, v in value.items())
@@ -84,7 +86,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
         return '<p class="note">(no rows)</p>'
     cols = list(dict.fromkeys(k for r in rows for k in r))
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{_fmt(r.get(c, ''))}</td>" for c in cols) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{_fmt(r.get(c, ''), str(c))}</td>" for c in cols) + "</tr>"
                    for r in rows[:MAX_TABLE_ROWS])
     more = f'<p class="note">{len(rows) - MAX_TABLE_ROWS} more rows not shown.</p>' if len(rows) > MAX_TABLE_ROWS else ""
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"

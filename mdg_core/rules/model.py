@@ -118,12 +118,21 @@ class ValueRange(Rule):
         return bad
 
     def describe(self) -> str:
-        lo = "−∞" if self.min is None else str(self.min)
-        hi = "∞" if self.max is None else str(self.max)
+        lo = "−∞" if self.min is None else _bound_text(self.min)
+        hi = "∞" if self.max is None else _bound_text(self.max)
         return f"{lo} ≤ {self.column} ≤ {hi}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "column": self.column, "min": jsonable(self.min), "max": jsonable(self.max)}
+
+
+def _bound_text(value: Any) -> str:
+    """A bound as a reader writes it: ``5.76313``, not ``5.76312762749814``; ``3``, not ``3.0``."""
+    from mdg_core.profiling.overview import readable
+
+    if isinstance(value, float | np.floating) and np.isfinite(value):
+        return readable(value, 6, year=float(value).is_integer() and 1000 <= abs(value) < 3000)
+    return str(value)
 
 
 def _bound(value: Any, s: pd.Series) -> Any:

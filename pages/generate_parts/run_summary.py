@@ -8,6 +8,7 @@ import streamlit as st
 
 from mdg_core import jobs, ui
 from mdg_core.errors import DatasetNotFoundError
+from mdg_core.generators import estimate
 from mdg_core.reports import baselines
 from pages.generate_parts import honest
 
@@ -49,8 +50,8 @@ def show_run(job: jobs.JobInfo) -> None:
     cols = st.columns(5)
     cols[0].metric("Rows", f"{result['rows']:,}")
     cols[1].metric("Fit", f"{result.get('fit_seconds', 0):.1f} s")
-    est = result.get("estimated_fit_seconds")
-    cols[2].metric("Estimated fit", f"{est:.1f} s" if est is not None else "—")
+    est = result.get("estimated_fit_seconds")  # shown in the words the form used before the click
+    cols[2].metric("Estimated fit", estimate.duration(est) if est is not None else "—")
     cols[3].metric("Sample", f"{result['sample_seconds']:.1f} s")
     cols[4].metric("Peak memory", f"{result['peak_memory_mb']:,.0f} MB")
     if result["violations"]:

@@ -14,6 +14,7 @@ Missing values are their own line (missing share), never a category.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,7 +83,8 @@ def _divergences(counts_a: np.ndarray, counts_b: np.ndarray) -> dict[str, np.nda
     return {"js_distance": np.sqrt(np.maximum(kl / np.log(2) / 2, 0.0)), "psi": _psi_rows(pa, pb)}
 
 
-def _quantiles(sorted_values: np.ndarray, nth: np.ndarray, n: np.ndarray, q: np.ndarray) -> np.ndarray:
+def _quantiles(sorted_values: np.ndarray, nth: Callable[[np.ndarray], np.ndarray], n: np.ndarray,
+               q: np.ndarray) -> np.ndarray:
     """numpy's default (linear) quantiles ``q`` of each row's values, where ``nth(row, k)`` is the
     position in ``sorted_values`` of that row's k-th smallest value and ``n`` its number of values."""
     virtual = (n - 1)[:, None] * q[None, :]

@@ -85,8 +85,9 @@ def _divergences(counts_a: np.ndarray, counts_b: np.ndarray) -> dict[str, np.nda
 
 def _quantiles(sorted_values: np.ndarray, nth: Callable[[np.ndarray], np.ndarray], n: np.ndarray,
                q: np.ndarray) -> np.ndarray:
-    """numpy's default (linear) quantiles ``q`` of each row's values, where ``nth(row, k)`` is the
-    position in ``sorted_values`` of that row's k-th smallest value and ``n`` its number of values."""
+    """numpy's default (linear) quantiles ``q`` of each split's values (one split per row), computed from
+    positions, not copies: ``nth(ranks)`` maps each row's ranks k to the position in ``sorted_values`` of
+    that split's k-th smallest value; ``n`` is each split's number of values."""
     virtual = (n - 1)[:, None] * q[None, :]
     lo = np.clip(np.floor(virtual), 0, (n - 1)[:, None]).astype(np.int64)
     hi = np.clip(lo + 1, 0, (n - 1)[:, None])

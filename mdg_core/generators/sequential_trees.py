@@ -324,7 +324,7 @@ class _Linear:
                    period=period, levels_at=np.asarray(levels_at or [], dtype=np.int64))
         A = np.column_stack([np.ones(len(y)), line.design(X)])
         q, r = np.linalg.qr(A)
-        codes = [X[:, k].astype(np.int64) for k in line.levels_at]
+        codes = [X[:, k].astype(np.int64) for k in (levels_at or [])]
         counts = [np.bincount(c) for c in codes]
         effects = [np.zeros(len(c)) for c in counts]
         shift = np.zeros(len(y))  # the summed effects of each row

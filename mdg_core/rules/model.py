@@ -131,7 +131,8 @@ def _bound_text(value: Any) -> str:
     from mdg_core.profiling.overview import readable
 
     if isinstance(value, float | np.floating) and np.isfinite(value):
-        return readable(value, 6, year=float(value).is_integer() and 1000 <= abs(value) < 3000)
+        x = float(value)
+        return readable(x, 6, year=x.is_integer() and 1000 <= abs(x) < 3000)
     return str(value)
 
 

@@ -1,0 +1,1 @@
+"""Components of the Reports page (see ``view``)."""

@@ -79,6 +79,9 @@ class ReportInputs:
     pair: Pair
     holdout: pd.DataFrame | None = None
     target: str | None = None
+    # When B comes from a generation run here: its split's ceiling and baselines (reports.baselines.
+    # split_baselines, stored once per split and seed and shared with the run summary and Compare).
+    baselines: Callable[[Progress], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

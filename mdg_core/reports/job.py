@@ -9,6 +9,7 @@ and binned chart data); the payload is the self-contained HTML export.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -136,7 +137,21 @@ def load_inputs(store: DatasetStore, kind: ReportKind, a: int, b: int, holdout: 
     if kind.uses_holdout:
         datasets["Holdout"] = _label(store.get(holdout)) if holdout is not None else None
     extra = {"datasets": datasets, "notes": notes, "resolved": resolved}
-    return ReportInputs(pair, hold, target if kind.uses_target else None), extra
+    return ReportInputs(pair, hold, target if kind.uses_target else None,
+                        _run_baselines(store, kind, int(b), reference, holdout, control is not None)), extra
+
+
+def _run_baselines(store: DatasetStore, kind: ReportKind, b: int, train_id: int, holdout: int | None,
+                   sanity_check: bool) -> Callable[[Progress], dict[str, Any]] | None:
+    """The baselines of the split B's generation run trained on, read (or computed once) where the run
+    summary and Compare read them, so the three places show the same numbers."""
+    run = find_run(store, b) if kind.training_reference and not sanity_check else None
+    if run is None or run.get("train_dataset_id") != train_id:
+        return None
+    from mdg_core.reports.baselines import split_baselines
+
+    seed = int(run["seed"])
+    return lambda progress: split_baselines(store, train_id, holdout, seed, progress)
 
 
 def compute_sections(kind: ReportKind, inputs: ReportInputs, progress: Progress = no_progress,

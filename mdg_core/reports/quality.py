@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from mdg_core.column_kinds import compared_family
+from mdg_core.errors import MdgError
 from mdg_core.reports import missing_patterns, privacy, utility
 from mdg_core.reports.common import (
     Headline,
@@ -339,11 +340,43 @@ def _pct(x: Any) -> str:
     return "n/a" if v is None else f"{v:.1%}"
 
 
+def baseline_check(sec: Section, found: dict[str, Any]) -> None:
+    """Read the score against the two simple baselines of the same split (independent marginals: every
+    relation lost; the registered GaussianCopula as it comes): a generator that does not beat them adds
+    nothing, whatever its absolute score."""
+    score = _f(sec.metrics.get("overall_score"))
+    rows, floors = [], {}
+    for name, title in (("independent_marginals", "Independent marginals"), ("sdv_gaussian_copula", "Gaussian copula")):
+        base = (found.get("baselines") or {}).get(name) or {}
+        quality = _f(base.get("quality"))
+        rows.append({"baseline": title, "quality": quality, "DCR share": _f(base.get("privacy_closer_to_train")),
+                     "exact copies": _f(base.get("exact_copies"))})
+        sec.metrics[f"baseline_{name}"] = quality
+        if quality is not None:
+            floors[title] = quality
+    sec.tables["baselines"] = rows
+    if score is None or not floors:
+        return
+    title, best = max(floors.items(), key=lambda kv: kv[1])
+    numbers = "; ".join(f"{t.lower()} {q:.1%}" for t, q in floors.items())
+    if score <= best:
+        sec.flag("review", f"Quality {score:.1%} is no better than the {title.lower()} baseline on the same "
+                           f"training rows ({numbers}): the generator adds nothing over that simple method.")
+    else:
+        sec.reasons.append(f"Quality {score:.1%} beats both baselines on the same training rows ({numbers}).")
+
+
 def compute(inputs: ReportInputs, progress: Progress, seed: int) -> Section:
     sec = quality_section(inputs.pair, progress, seed)
     if inputs.holdout is not None and "overall_score" in sec.metrics:
         progress(0.98, "Quality: holdout ceiling and copying")
         ceiling_check(sec, inputs.pair, inputs.holdout, seed)
+    if inputs.baselines is not None and "overall_score" in sec.metrics:
+        progress(0.99, "Quality: the split's baselines (computed once per split, then read)")
+        try:
+            baseline_check(sec, inputs.baselines(no_progress))
+        except MdgError as exc:  # a baseline that cannot fit this table must not take the report with it
+            sec.notes.append(f"The baselines could not be computed on these training rows: {exc}")
     return sec
 
 
@@ -351,7 +384,9 @@ SECTION = SectionSpec(
     "quality", compute, share=0.7,
     headlines=(Headline("Overall quality", "overall_score"), Headline("Column shapes", "column_shapes"),
                Headline("Pair trends", "column_pair_trends"), Headline("Validity", "validity"),
-               Headline("Holdout ceiling", "holdout_ceiling"), Headline("Exact copies", "exact_match_share_synthetic")),
+               Headline("Holdout ceiling", "holdout_ceiling"), Headline("Exact copies", "exact_match_share_synthetic"),
+               Headline("Marginals baseline", "baseline_independent_marginals"),
+               Headline("Copula baseline", "baseline_sdv_gaussian_copula")),
 )
 KIND = ReportKind(
     "quality", "Quality",

@@ -78,6 +78,12 @@ def test_a_runs_numbers_equal_the_quality_and_privacy_reports_and_baselines_are_
     # the Gaussian copula baseline is this very run's generator and seed: the same rows, the same score
     # up to the rules the run enforced (the baseline runs without rules) and the rows sampled
     assert abs(copula["quality"] - own["quality"]) < 0.1
+    # the Quality report shows the same baselines (read from the split's stored numbers, not recomputed)
+    again = _section(build(store, "quality", customers, synth), "quality")
+    assert again["metrics"]["baseline_independent_marginals"] == marg["quality"]
+    assert again["metrics"]["baseline_sdv_gaussian_copula"] == copula["quality"]
+    assert [r["baseline"] for r in again["tables"]["baselines"]] == ["Independent marginals", "Gaussian copula"]
+    assert any("baseline" in r for r in again["reasons"])
 
     # stored once per split and seed: a second run on the same split reuses them
     stored = store.list_artifacts(baselines.BASELINES_KIND, dataset_id=customers)

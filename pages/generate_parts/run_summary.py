@@ -51,7 +51,7 @@ def show_run(job: jobs.JobInfo) -> None:
     cols[0].metric("Rows", f"{result['rows']:,}")
     cols[1].metric("Fit", f"{result.get('fit_seconds', 0):.1f} s")
     est = result.get("estimated_fit_seconds")  # shown in the words the form used before the click
-    cols[2].metric("Estimated fit", estimate.duration(est) if est is not None else "—")
+    cols[2].metric("Estimated fit", "—" if est is None else "< 5 s" if est < 5 else estimate.duration(est))
     cols[3].metric("Sample", f"{result['sample_seconds']:.1f} s")
     cols[4].metric("Peak memory", f"{result['peak_memory_mb']:,.0f} MB")
     if result["violations"]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import pandas as pd
 from mdg_core import jobs
 from mdg_core.errors import TypeOverrideError
 from mdg_core.ingest import Parsed, parse, store_parsed
+from mdg_core.progress import Progress
 from mdg_core.store import DatasetInfo, DatasetStore
 
 BACKGROUND_ABOVE_BYTES = 20 * 1024 * 1024
@@ -30,7 +30,6 @@ TYPE_ICONS = {"integer": "🔢", "float": "🔣", "boolean": "☑️", "datetime
               "text": "🔤", "duration": "⏱️"}
 UPLOADS_DIR = "uploads"  # next to the database: temporary copies for background saves
 
-Progress = Callable[[float, str], None]
 
 
 @dataclass

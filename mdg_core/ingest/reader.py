@@ -45,11 +45,11 @@ from mdg_core.errors import (
     TypeOverrideError,
 )
 from mdg_core.ingest import infer, sniff
+from mdg_core.progress import Progress
 from mdg_core.store import DatasetInfo, DatasetStore
 from mdg_core.store.typemap import ColumnSpec, decode, encode_arrow, storage_name
 
 Source = Path | str | bytes
-Progress = Callable[[float, str], None]
 MIN_BLOCK = 1024 * 1024
 MAX_START_BLOCK = 8 * 1024 * 1024
 READAHEAD_BLOCKS = 32  # Arrow reads this many blocks ahead of the consumer (kDefaultBackgroundMaxQ)

@@ -30,6 +30,7 @@ import pandas as pd
 from mdg_core.errors import ReportError
 from mdg_core.jobs import JobContext
 from mdg_core.jsonable import jsonable
+from mdg_core.progress import of_job, span
 from mdg_core.reports.common import Progress, no_progress
 from mdg_core.reports.quality import CEILING_MARGIN, SDMETRICS_ROWS
 from mdg_core.store import DatasetStore
@@ -48,10 +49,6 @@ def independent_marginals(train: pd.DataFrame, n: int, seed: int = 0) -> pd.Data
     rng = np.random.default_rng(int(seed))
     return pd.DataFrame({c: train[c].iloc[rng.integers(0, len(train), int(n))].reset_index(drop=True)
                          for c in train.columns})
-
-
-def _span(progress: Progress, lo: float, hi: float) -> Progress:
-    return lambda f, m: progress(lo + (hi - lo) * f, m)
 
 
 def _gaussian_copula(train: pd.DataFrame, stored: dict[str, Any], n: int, seed: int,
@@ -90,7 +87,7 @@ def split_baselines(store: DatasetStore, train_id: int, holdout_id: int | None, 
     rows: dict[str, dict[str, Any]] = {MARGINALS: {"fit_seconds": time.perf_counter() - started}}
     progress(0.05, "Independent marginals baseline: scoring against the training rows and the holdout")
     rows[MARGINALS].update(compare_scores(train, holdout, marginals, stored))
-    copula, fit_seconds = _gaussian_copula(train, stored, n, seed, _span(progress, 0.4, 0.7))
+    copula, fit_seconds = _gaussian_copula(train, stored, n, seed, span(progress, 0.4, 0.7))
     progress(0.7, "Gaussian copula baseline: scoring against the training rows and the holdout")
     rows[GAUSSIAN_COPULA] = {"fit_seconds": fit_seconds, **compare_scores(train, holdout, copula, stored)}
     first = rows[MARGINALS]
@@ -124,7 +121,7 @@ def run_scores(store: DatasetStore, synthetic_id: int, progress: Progress = no_p
     train, synth = store.load(train_id), store.load(int(synthetic_id))
     holdout = store.load(holdout_id) if holdout_id is not None else None
     own = compare_scores(train, holdout, synth, report_metadata(store, real, int(synthetic_id)))
-    base = split_baselines(store, train_id, holdout_id, int(run["seed"]), _span(progress, 0.3, 1.0))
+    base = split_baselines(store, train_id, holdout_id, int(run["seed"]), span(progress, 0.3, 1.0))
     level, words = verdict(own, base, run["generator"])
     result = jsonable({"synthetic_id": int(synthetic_id), "run_id": run["id"], "generator": run["generator"],
                        "title": registry.spec(run["generator"]).title or run["generator"], "train_id": train_id,
@@ -165,7 +162,7 @@ def dataset_baselines(store: DatasetStore, dataset_id: int, seed: int,
 
     progress(0.0, "Preparing the training rows and holdout, as a run does")
     train_id, holdout_id = save_splits(store, prepare_training(store, int(dataset_id), int(seed)))
-    return split_baselines(store, train_id, holdout_id, int(seed), _span(progress, 0.05, 1.0))
+    return split_baselines(store, train_id, holdout_id, int(seed), span(progress, 0.05, 1.0))
 
 
 def verdict(own: dict[str, Any], split: dict[str, Any] | None = None,
@@ -213,7 +210,7 @@ def run(ctx: JobContext, synthetic_id: int | None = None, dataset_id: int | None
         seed: int = 0) -> dict[str, Any]:
     """Job ``honest_scores``: a run's numbers (``synthetic_id``) or the baselines of the split that
     ``dataset_id`` at ``seed`` trains on (Compare generators)."""
-    progress: Progress = lambda f, m: ctx.progress(f, 1.0, m)  # noqa: E731
+    progress: Progress = of_job(ctx)
     if synthetic_id is not None:
         return run_scores(ctx.store, int(synthetic_id), progress)
     if dataset_id is None:

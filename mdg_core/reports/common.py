@@ -19,15 +19,11 @@ import pandas as pd
 from mdg_core.column_kinds import compared_family
 from mdg_core.errors import ReportError
 from mdg_core.jsonable import jsonable
+from mdg_core.progress import Progress, no_progress  # noqa: F401  (re-exported to the sections)
 from mdg_core.reports.verdicts import LEVELS, raise_to, worst  # noqa: F401  (re-exported)
 
-Progress = Callable[[float, str], None]
 MIN_ROWS = 20
 MAX_CATEGORIES = 30  # categories kept per column in encodings; the rest fold into one "other" code
-
-
-def no_progress(_fraction: float, _message: str) -> None:
-    """Progress sink for callers that do not report progress."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ import pandas as pd
 from mdg_core.errors import InvalidParameterError, ReportError
 from mdg_core.jobs import JobContext
 from mdg_core.jsonable import jsonable
+from mdg_core.progress import of_job, span
 from mdg_core.reports import report_kind
 from mdg_core.reports.common import Progress, ReportInputs, ReportKind, Section, align, no_progress, worst
 from mdg_core.store import Artifact, DatasetInfo, DatasetStore
@@ -105,10 +106,6 @@ def _restrict(frame: pd.DataFrame, columns: list[str], label: str) -> pd.DataFra
     return frame[columns].reset_index(drop=True)
 
 
-def _span(progress: Progress, lo: float, hi: float) -> Progress:
-    return lambda f, m: progress(lo + (hi - lo) * f, m)
-
-
 def load_inputs(store: DatasetStore, kind: ReportKind, a: int, b: int, holdout: int | None,
                 target: str | None, seed: int = 0) -> tuple[ReportInputs, dict[str, Any]]:
     """Load and align what ``kind``'s sections compute from, and the report's dataset labels and notes."""
@@ -163,7 +160,7 @@ def compute_sections(kind: ReportKind, inputs: ReportInputs, progress: Progress 
     sections = []
     for spec in parts:
         lo, hi = done / total, (done + spec.share) / total
-        sections.append(spec.compute(inputs, _span(progress, lo, hi), seed))
+        sections.append(spec.compute(inputs, span(progress, lo, hi), seed))
         done += spec.share
     return sections
 
@@ -243,14 +240,14 @@ def _run(ctx: JobContext, kind: str, a: int, b: int, holdout: int | None = None,
     spec = report_kind(kind)  # an unknown kind fails before any work
     holdout = holdout if spec.uses_holdout else None
     target = (target or None) if spec.uses_target else None
-    progress: Progress = lambda f, m: ctx.progress(f, 1.0, m)  # noqa: E731
+    progress: Progress = of_job(ctx)
     dropped: dict[str, Any] = {}
     if drop_risky_threshold is not None:
         before = ctx.store.get(b).n_rows
-        new = drop_risky_rows(ctx.store, a, b, holdout, drop_risky_threshold, _span(progress, 0, 0.2))
+        new = drop_risky_rows(ctx.store, a, b, holdout, drop_risky_threshold, span(progress, 0, 0.2))
         dropped = {"dropped_from": b, "new_dataset_id": new.id, "dropped_rows": before - new.n_rows}
         b = new.id
-        progress = _span(progress, 0.2, 1.0)
+        progress = span(progress, 0.2, 1.0)
     report = build(ctx.store, kind, a, b, holdout, target, progress, seed)
     if dropped:
         report["notes"].insert(0, f"Dropped {dropped['dropped_rows']:,} risky rows from #{dropped['dropped_from']} "

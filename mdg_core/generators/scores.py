@@ -50,7 +50,8 @@ def compare_scores(train: pd.DataFrame, holdout: pd.DataFrame | None, synth: pd.
         sec.metrics["overall_score"] = scores["quality"]
         ceiling_check(sec, pair, holdout, seed)  # the report's own ceiling, distances and copying verdict
         m = sec.metrics
-        scores.update(holdout_ceiling=m["holdout_ceiling"], copying_level=sec.verdict,
+        scores.update(holdout_ceiling=m["holdout_ceiling"], quality_at_holdout_size=m["quality_at_holdout_size"],
+                      copying_level=sec.verdict,
                       copying_reason=sec.reasons[-1] if sec.reasons else None)
     scores.update(privacy_closer_to_train=m["dcr_share"], privacy_baseline=m["dcr_share_baseline"],
                   privacy_excess=excess_share(m["dcr_share"], m["dcr_share_baseline"]),

@@ -189,17 +189,22 @@ def verdict(own: dict[str, Any], split: dict[str, Any] | None = None,
     if ceiling is None:
         return "good", (f"Quality {quality:.1%}; with no holdout ceiling (no holdout kept) it cannot be read "
                         "against fresh real data.")
-    if quality > ceiling:  # never "excellent" here: SDMetrics rewards copying, so say what was checked
+    like = own.get("quality_at_holdout_size") or quality  # scored on as many rows as the ceiling (like with like)
+    if like != quality:
+        quality_words = f"{quality:.1%} ({like:.1%} on the holdout's number of rows)"
+    else:
+        quality_words = f"{quality:.1%}"
+    if like > ceiling:  # never "excellent" here: SDMetrics rewards copying, so say what was checked
         return "above the ceiling", (
-            f"Quality {quality:.1%} beats fresh real data ({ceiling:.1%}), which copying would also do: possible "
+            f"Quality {quality_words} beats fresh real data ({ceiling:.1%}), which copying would also do: possible "
             f"copying, though the distances show none (DCR share {_pct(own.get('privacy_closer_to_train'))} vs "
             f"chance {_pct(own.get('privacy_baseline'))}, exact copies {_pct(own.get('exact_copies'))}). "
             "Check the Privacy report before calling it excellent.")
-    if quality >= ceiling - CEILING_MARGIN:
-        return "excellent", (f"Quality {quality:.1%} is as close to the training rows as fresh real data "
+    if like >= ceiling - CEILING_MARGIN:
+        return "excellent", (f"Quality {quality_words} is as close to the training rows as fresh real data "
                              f"({ceiling:.1%}), with no sign of copying.")
     above = f", above the {best_floor[0].lower()} baseline ({best_floor[1]:.1%})" if best_floor else ""
-    return "good", f"Quality {quality:.1%}: below fresh real data ({ceiling:.1%}){above}."
+    return "good", f"Quality {quality_words}: below fresh real data ({ceiling:.1%}){above}."
 
 
 def _pct(x: Any) -> str:

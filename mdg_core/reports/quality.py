@@ -396,9 +396,7 @@ SECTION = SectionSpec(
     "quality", compute, share=0.7,
     headlines=(Headline("Overall quality", "overall_score"), Headline("Column shapes", "column_shapes"),
                Headline("Pair trends", "column_pair_trends"), Headline("Validity", "validity"),
-               Headline("Holdout ceiling", "holdout_ceiling"), Headline("Exact copies", "exact_match_share_synthetic"),
-               Headline("Marginals baseline", "baseline_independent_marginals"),
-               Headline("Copula baseline", "baseline_sdv_gaussian_copula")),
+               Headline("Holdout ceiling", "holdout_ceiling"), Headline("Exact copies", "exact_match_share_synthetic")),
 )
 KIND = ReportKind(
     "quality", "Quality",

@@ -27,5 +27,6 @@ def test_a_range_rule_reads_with_a_few_significant_digits() -> None:
     rule = ValueRange("logwage", float(wage["logwage"].min()), float(wage["logwage"].max()))
     text = rule.describe()
     assert text == "3 ≤ logwage ≤ 5.76313", text
+    assert ValueRange("year", 2003.0, 2009.0).describe() == "2003 ≤ year ≤ 2009"  # a year column, by its name
     # the rule itself keeps the exact bound: the real maximum is not a violation
     assert not rule.violations(pd.DataFrame({"logwage": [wage["logwage"].max()]})).any()

@@ -32,14 +32,14 @@ from mdg_core.jobs import JobContext
 from mdg_core.jsonable import jsonable
 from mdg_core.progress import of_job, span
 from mdg_core.reports.common import Progress, no_progress
-from mdg_core.reports.quality import CEILING_MARGIN, SDMETRICS_ROWS
+from mdg_core.reports.quality import BASELINE_TITLES, CEILING_MARGIN, SDMETRICS_ROWS
 from mdg_core.store import DatasetStore
 
 BASELINES_KIND = "baselines"  # artifact: the ceiling and both baselines of one train split and seed
 RUN_SCORES_KIND = "run_scores"  # artifact: a run's own numbers with its split's baselines
 MARGINALS = "independent_marginals"
 GAUSSIAN_COPULA = "sdv_gaussian_copula"  # = registry.BASELINE (checked by a test)
-TITLES = {MARGINALS: "Independent marginals", GAUSSIAN_COPULA: "Gaussian copula", "holdout": "Real holdout"}
+TITLES = {**BASELINE_TITLES, "holdout": "Real holdout"}
 SAME_AS = {"synthcity_marginal_distributions": MARGINALS}  # registered generators that are a baseline's method
 
 

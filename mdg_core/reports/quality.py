@@ -43,6 +43,8 @@ from mdg_core.reports.common import (
 )
 
 SDMETRICS_ROWS = 50_000
+# the two simple baselines a score is read against (computed by ``reports.baselines``), with their titles
+BASELINE_TITLES = {"independent_marginals": "Independent marginals", "sdv_gaussian_copula": "Gaussian copula"}
 SCORE_GOOD, SCORE_REVIEW = 0.85, 0.7
 CEILING_MARGIN = 0.05  # above the ceiling by more than this is not sampling noise (two real samples differ less)
 COPY_EXACT_GAP = privacy.EXACT_REVIEW  # exact-copy share over the holdout's the Privacy report calls "review"
@@ -358,7 +360,7 @@ def baseline_check(sec: Section, found: dict[str, Any]) -> None:
     nothing, whatever its absolute score."""
     score = _f(sec.metrics.get("overall_score"))
     rows, floors = [], {}
-    for name, title in (("independent_marginals", "Independent marginals"), ("sdv_gaussian_copula", "Gaussian copula")):
+    for name, title in BASELINE_TITLES.items():
         base = (found.get("baselines") or {}).get(name) or {}
         quality = _f(base.get("quality"))
         rows.append({"baseline": title, "quality": quality, "DCR share": _f(base.get("privacy_closer_to_train")),

@@ -118,21 +118,21 @@ class ValueRange(Rule):
         return bad
 
     def describe(self) -> str:
-        lo = "−∞" if self.min is None else _bound_text(self.min)
-        hi = "∞" if self.max is None else _bound_text(self.max)
+        lo = "−∞" if self.min is None else _bound_text(self.min, self.column)
+        hi = "∞" if self.max is None else _bound_text(self.max, self.column)
         return f"{lo} ≤ {self.column} ≤ {hi}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "column": self.column, "min": jsonable(self.min), "max": jsonable(self.max)}
 
 
-def _bound_text(value: Any) -> str:
-    """A bound as a reader writes it: ``5.76313``, not ``5.76312762749814``; ``3``, not ``3.0``."""
+def _bound_text(value: Any, column: str) -> str:
+    """A bound as a reader writes it: ``5.76313``, not ``5.76312762749814``; ``2003`` in a year column."""
+    from mdg_core.column_kinds import names_a_year
     from mdg_core.profiling.overview import readable
 
     if isinstance(value, float | np.floating) and np.isfinite(value):
-        x = float(value)
-        return readable(x, 6, year=x.is_integer() and 1000 <= abs(x) < 3000)
+        return readable(float(value), 6, year=names_a_year(column))
     return str(value)
 
 

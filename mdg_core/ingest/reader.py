@@ -45,7 +45,7 @@ from mdg_core.errors import (
     TypeOverrideError,
 )
 from mdg_core.ingest import infer, sniff
-from mdg_core.progress import Progress
+from mdg_core.progress import Progress, span
 from mdg_core.store import DatasetInfo, DatasetStore
 from mdg_core.store.typemap import ColumnSpec, decode, encode_arrow, storage_name
 
@@ -711,10 +711,6 @@ def store_parsed(store: DatasetStore, parsed: Parsed, name: str | None = None,
                     arrays = []  # drop the batch before its last rows are written
                 yield chunk
 
-    def on_rows(done: int, all_rows: int) -> None:
-        if progress:
-            progress(min(0.99, done / max(1, all_rows)), f"Saving… {done:,} of {all_rows:,} rows")
-
     meta = {
         "encoding": parsed.encoding, "delimiter": parsed.dialect.delimiter,
         "quotechar": parsed.dialect.quotechar, "size_bytes": parsed.size_bytes,
@@ -725,7 +721,7 @@ def store_parsed(store: DatasetStore, parsed: Parsed, name: str | None = None,
     try:
         return store.save_encoded(
             chunks(), specs, name or stem, "uploaded", total_rows=total, source_name=parsed.source_name,
-            source_sha256=parsed.sha256, meta=meta, progress=on_rows,
+            source_sha256=parsed.sha256, meta=meta, progress=progress,
         )
     except _TypedReadFailed:
         if not parsed.plan.arrow_types:
@@ -747,12 +743,10 @@ def ingest_file(store: DatasetStore, source: Source, name: str | None = None,
                 overrides: dict[str, str] | None = None, progress: Progress | None = None,
                 source_name: str | None = None, max_mb: float | None = None) -> DatasetInfo:
     """Parse, type and store a CSV. Nothing is saved if any step fails."""
-    parse_progress = (lambda f, m: progress(0.5 * f, m)) if progress else None
-    parsed = parse(source, overrides, parse_progress, max_mb)
+    parsed = parse(source, overrides, span(progress, 0, 0.5) if progress else None, max_mb)
     if source_name:
         parsed.source_name = source_name
-    save_progress = (lambda f, m: progress(0.5 + 0.5 * f, m)) if progress else None
-    info = store_parsed(store, parsed, name, save_progress)
+    info = store_parsed(store, parsed, name, span(progress, 0.5, 1) if progress else None)
     if progress:
         progress(1.0, f"Stored {info.n_rows:,} rows × {info.n_cols} columns")
     return info

@@ -15,7 +15,7 @@ import hashlib
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -34,12 +34,12 @@ from mdg_core.errors import (
     HasDependentsError,
     StoreError,
 )
+from mdg_core.progress import Progress
 from mdg_core.store import schema
 from mdg_core.store.engine import BUSY_TIMEOUT_S, WRITE_OPTION, is_busy, make_engine
 from mdg_core.store.typemap import ColumnSpec, decode, encode, rows_to_columns, spec_for
 
 WRITE_CHUNK_ROWS = 50_000
-ProgressFn = Callable[[int, int], None]
 
 
 def now_iso() -> str:
@@ -181,7 +181,7 @@ class DatasetStore:
         name: str,
         kind: str = "uploaded",
         *,
-        progress: ProgressFn | None = None,
+        progress: Progress | None = None,
         **catalogue: Any,
     ) -> DatasetInfo:
         """Store a DataFrame as a new dataset (its index is dropped).
@@ -208,7 +208,7 @@ class DatasetStore:
         parent_id: int | None = None,
         recipe: dict[str, Any] | None = None,
         meta: dict[str, Any] | None = None,
-        progress: ProgressFn | None = None,
+        progress: Progress | None = None,
     ) -> DatasetInfo:
         """Store chunks of already-encoded columns (see ``typemap.encode``) in one transaction."""
         if kind not in schema.DATASET_KINDS:
@@ -236,7 +236,8 @@ class DatasetStore:
                 raw.executemany(sql, zip(*columns, strict=True))
                 n_rows += len(columns[0]) if columns else 0
                 if progress:
-                    progress(n_rows, total_rows or n_rows)
+                    all_rows = max(total_rows or n_rows, n_rows)
+                    progress(min(0.99, n_rows / max(1, all_rows)), f"Saving… {n_rows:,} of {all_rows:,} rows")
             conn.execute(
                 update(schema.datasets)
                 .where(schema.datasets.c.id == dataset_id)

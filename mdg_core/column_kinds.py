@@ -65,6 +65,7 @@ class ColumnKind(StrEnum):
 
 
 NUMBERS = (ColumnKind.INTEGER, ColumnKind.FLOAT)  # plain numbers: ranges, rounding, integer-ness
+WORDS = (ColumnKind.CATEGORY, ColumnKind.TEXT)  # values as strings: levels, gaps, encodings
 
 
 _YEAR_NAME = re.compile(r"(?:^|[^a-z])(?:year|yr)s?(?:$|[^a-z])", re.IGNORECASE)

@@ -127,6 +127,13 @@ def clean_params(value: Any) -> Any:
     return value
 
 
+def finite_numbers(df: pd.DataFrame, column: str) -> np.ndarray:
+    """A column's finite values as floats: what a fitted step's statistics are taken over."""
+    values: np.ndarray = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype="float64")
+    finite: np.ndarray = values[np.isfinite(values)]
+    return finite
+
+
 def q(value: Any) -> str:
     """A Python literal for a JSON value (column names, fitted numbers, level lists)."""
     return repr(clean_params(value))

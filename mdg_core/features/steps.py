@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from mdg_core.column_kinds import WORDS, ColumnKind
 from mdg_core.errors import RecipeError
 from mdg_core.features.base import Facts, Suggestion, q
 from mdg_core.features.registry import RULES, get_rule, rule_order
@@ -36,7 +37,7 @@ def guess_target(overview: Any) -> str | None:
     for name in TARGET_NAMES:
         for c in overview.columns:
             if c.name.strip().lower().replace(" ", "_").replace("-", "_") == name and \
-                    c.kind in ("category", "boolean", "text") and 2 <= c.n_distinct <= TARGET_MAX_LEVELS:
+                    c.kind in (*WORDS, ColumnKind.BOOLEAN) and 2 <= c.n_distinct <= TARGET_MAX_LEVELS:
                 return str(c.name)
     return None
 

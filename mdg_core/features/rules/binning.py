@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, finite_numbers, q
 from mdg_core.features.rules.skew import _skewed
 
 N_BINS = 5
@@ -32,8 +32,7 @@ class QuantileBins(SuggestionRule):
 
     def fit(self, df: pd.DataFrame, columns: list[str], params: dict[str, Any]) -> dict[str, Any]:
         n = int(params.get("bins", N_BINS))
-        values = pd.to_numeric(df[columns[0]], errors="coerce").to_numpy(dtype="float64")
-        values = values[np.isfinite(values)]
+        values = finite_numbers(df, columns[0])
         edges = sorted(set(float(e) for e in np.quantile(values, np.linspace(0, 1, n + 1)))) if len(values) else []
         if len(edges) >= 2:
             edges[0], edges[-1] = -np.inf, np.inf

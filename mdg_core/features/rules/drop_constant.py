@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
+from mdg_core.profiling.overview import EMPTY
 
 
 class DropConstant(SuggestionRule):
@@ -17,7 +18,7 @@ class DropConstant(SuggestionRule):
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
         out = []
         for c in facts.overview.columns:
-            if c.kind == "empty":
+            if c.kind == EMPTY:
                 out.append(self.suggestion([c.name], f"missing in all {facts.overview.n_rows:,} rows", {}))
             elif c.n_distinct == 1 and c.n_missing == 0:
                 value = c.top[0][0] if c.top else c.min

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
+from mdg_core.profiling.overview import EMPTY, NESTED
 
 MAX_LEVELS = 1_000
 MAX_DISTINCT_SHARE = 0.5
@@ -49,7 +50,7 @@ class DuplicateColumns(SuggestionRule):
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
         if len(df) < MIN_ROWS:
             return []
-        candidates = [c for c in facts.overview.columns if c.kind not in ("empty", "nested") and c.name not in facts.ids
+        candidates = [c for c in facts.overview.columns if c.kind not in (EMPTY, NESTED) and c.name not in facts.ids
                       and 2 <= c.n_distinct <= MAX_LEVELS and c.distinct_share <= MAX_DISTINCT_SHARE]
         by_levels: dict[int, list[Any]] = {}
         for c in candidates:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from mdg_core.column_kinds import WORDS
 from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 
 ONE_HOT_MAX = 20
@@ -17,7 +18,7 @@ FREQ_MAX_LEVELS = 5_000
 
 
 def _categorical(facts: Facts) -> list[Any]:
-    return [c for c in facts.overview.columns if c.kind in ("category", "text") and c.name not in facts.pii_columns
+    return [c for c in facts.overview.columns if c.kind in WORDS and c.name not in facts.pii_columns
             and (c.numeric_text_share or 0) < 0.95 and (c.date_text_share or 0) < 0.95 and c.n_distinct >= 2
             and not facts.keep_values(c.name)]
 

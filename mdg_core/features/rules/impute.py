@@ -12,8 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from mdg_core.column_kinds import ColumnKind
+from mdg_core.column_kinds import NUMBERS, WORDS, ColumnKind
 from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
+from mdg_core.profiling.overview import EMPTY
 
 INDICATOR_FROM = 0.05
 CONSTANT_FROM = 0.3
@@ -33,12 +34,16 @@ class _Impute(SuggestionRule):
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
         out = []
         for c in facts.overview.columns:
-            if c.n_missing == 0 or c.kind == "empty" or facts.keep_values(c.name) or not self.wanted(c):
+            if c.n_missing == 0 or c.kind == EMPTY or facts.keep_values(c.name) or not self.wanted(c):
                 continue
             params = self.fit(df, [c.name], {"indicator": c.missing_share >= INDICATOR_FROM})
             out.append(self.suggestion([c.name], f"{c.n_missing:,} missing ({c.missing_share:.1%}); "
                                        f"fill value {params.get('value')!r}", params))
         return out
+
+    def code(self, columns: list[str], params: dict[str, Any]) -> str:
+        c = columns[0]
+        return "\n".join(_indicator(c, params) + [f"df[{q(c)}] = df[{q(c)}].fillna({q(params['value'])})"])
 
 
 class ImputeMedian(_Impute):
@@ -47,17 +52,13 @@ class ImputeMedian(_Impute):
     explanation = "The median is robust to outliers and skew, unlike the mean."
 
     def wanted(self, c: Any) -> bool:
-        return c.kind in (ColumnKind.INTEGER, ColumnKind.FLOAT)
+        return c.kind in NUMBERS
 
     def fit(self, df: pd.DataFrame, columns: list[str], params: dict[str, Any]) -> dict[str, Any]:
         s = df[columns[0]]
         median = float(pd.to_numeric(s, errors="coerce").median())
         value: float | int = round(median) if pd.api.types.is_integer_dtype(s.dtype) else median
         return {**params, "value": value}
-
-    def code(self, columns: list[str], params: dict[str, Any]) -> str:
-        c = columns[0]
-        return "\n".join(_indicator(c, params) + [f"df[{q(c)}] = df[{q(c)}].fillna({q(params['value'])})"])
 
 
 class ImputeMode(_Impute):
@@ -66,9 +67,9 @@ class ImputeMode(_Impute):
     explanation = "For a category with a few gaps, the most frequent level is the least surprising fill."
 
     def wanted(self, c: Any) -> bool:
-        if c.kind == "boolean":
+        if c.kind == ColumnKind.BOOLEAN:
             return True
-        return c.kind in ("category", "text") and c.missing_share < CONSTANT_FROM and (c.numeric_text_share or 0) < 0.95
+        return c.kind in WORDS and c.missing_share < CONSTANT_FROM and (c.numeric_text_share or 0) < 0.95
 
     def fit(self, df: pd.DataFrame, columns: list[str], params: dict[str, Any]) -> dict[str, Any]:
         counts = df[columns[0]].value_counts()
@@ -79,10 +80,6 @@ class ImputeMode(_Impute):
             mode = str(mode)
         return {**params, "value": mode}
 
-    def code(self, columns: list[str], params: dict[str, Any]) -> str:
-        c = columns[0]
-        return "\n".join(_indicator(c, params) + [f"df[{q(c)}] = df[{q(c)}].fillna({q(params['value'])})"])
-
 
 class ImputeConstant(_Impute):
     name = "impute_constant"
@@ -91,7 +88,7 @@ class ImputeConstant(_Impute):
                    "level keeps the information that the value was absent.")
 
     def wanted(self, c: Any) -> bool:
-        return c.kind in ("category", "text") and c.missing_share >= CONSTANT_FROM
+        return c.kind in WORDS and c.missing_share >= CONSTANT_FROM
 
     def fit(self, df: pd.DataFrame, columns: list[str], params: dict[str, Any]) -> dict[str, Any]:
         return {**params, "value": params.get("value", CONSTANT)}

@@ -14,20 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mdg_core.column_kinds import ColumnKind
-from mdg_core.features.base import Facts, Suggestion, SuggestionRule, fmt, q
+from mdg_core.column_kinds import NUMBERS
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, finite_numbers, fmt, q
 from mdg_core.profiling.outliers import FOREST_LABEL, iqr_fences, isolation_forest_count
 
 EXTREME_K = 3.0
 FAR_K = 6.0
 MAX_SHARE = 0.05
 Z_LIMIT = 3.0
-
-
-def _values(df: pd.DataFrame, column: str) -> np.ndarray:
-    values: np.ndarray = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype="float64")
-    finite: np.ndarray = values[np.isfinite(values)]
-    return finite
 
 
 class CapOutliers(SuggestionRule):
@@ -42,10 +36,10 @@ class CapOutliers(SuggestionRule):
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
         out = []
         for c in facts.overview.columns:
-            if c.kind not in (ColumnKind.INTEGER, ColumnKind.FLOAT) or c.n_distinct <= 20 \
+            if c.kind not in NUMBERS or c.n_distinct <= 20 \
                     or facts.keep_values(c.name):
                 continue
-            values = _values(df, c.name)
+            values = finite_numbers(df, c.name)
             params = self.fit(df, [c.name], {"method": "iqr"})
             if params["collapsed"]:
                 continue
@@ -65,7 +59,7 @@ class CapOutliers(SuggestionRule):
         return out
 
     def fit(self, df: pd.DataFrame, columns: list[str], params: dict[str, Any]) -> dict[str, Any]:
-        values = _values(df, columns[0])
+        values = finite_numbers(df, columns[0])
         method = params.get("method", "iqr")
         if not len(values):
             return {"method": method, "lower": 0.0, "upper": 0.0, "collapsed": True}

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from mdg_core.column_kinds import WORDS
 from mdg_core.features.base import Facts, Suggestion, SuggestionRule, q
 
 RARE_SHARE = 0.01
@@ -29,7 +30,7 @@ class RareCategories(SuggestionRule):
     def detect(self, df: pd.DataFrame, facts: Facts) -> list[Suggestion]:
         out = []
         for c in facts.overview.columns:
-            if c.kind not in ("category", "text") or c.name in facts.pii_columns or c.distinct_share > 0.5 \
+            if c.kind not in WORDS or c.name in facts.pii_columns or c.distinct_share > 0.5 \
                     or facts.keep_values(c.name):
                 continue
             if c.n_distinct < 3 or c.n_distinct > MAX_LEVELS:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from mdg_core.features.base import Facts, Suggestion, SuggestionRule, fmt, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, finite_numbers, fmt, q
 
 LARGE_STD = 1_000.0
 RATIO = 100.0
@@ -37,8 +36,7 @@ class Standardize(SuggestionRule):
         return out
 
     def fit(self, df: pd.DataFrame, columns: list[str], params: dict[str, Any]) -> dict[str, Any]:
-        values = pd.to_numeric(df[columns[0]], errors="coerce").to_numpy(dtype="float64")
-        values = values[np.isfinite(values)]
+        values = finite_numbers(df, columns[0])
         method = params.get("method", "standard")
         if method == "minmax":
             lo, hi = float(values.min()), float(values.max())

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mdg_core.features.base import Facts, Suggestion, SuggestionRule, fmt, q
+from mdg_core.features.base import Facts, Suggestion, SuggestionRule, finite_numbers, fmt, q
 
 SKEW_FROM = 2.0
 
@@ -50,8 +50,7 @@ class YeoJohnson(SuggestionRule):
     def fit(self, df: pd.DataFrame, columns: list[str], params: dict[str, Any]) -> dict[str, Any]:
         from scipy import stats
 
-        values = pd.to_numeric(df[columns[0]], errors="coerce").to_numpy(dtype="float64")
-        values = values[np.isfinite(values)]
+        values = finite_numbers(df, columns[0])
         if len(values) > 20_000:
             values = np.random.default_rng(0).choice(values, 20_000, replace=False)
         return {"lambda": round(float(stats.yeojohnson_normmax(values)), 6)}

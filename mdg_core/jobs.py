@@ -608,6 +608,8 @@ def worker_main(db_path: str, job_id: int) -> int:
             sys.stderr.flush()
             with defer_stops():
                 try:
+                    if store is None and isinstance(exc, KeyboardInterrupt):
+                        store = DatasetStore(db_path)  # stopped before it opened the store: record why all the same
                     if store is not None:
                         _finish(store, job_id, "failed", error=reason)
                 except BaseException:

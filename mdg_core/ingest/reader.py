@@ -27,7 +27,7 @@ from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ from mdg_core.errors import (
     StoreError,
     TypeOverrideError,
 )
-from mdg_core.ingest import infer, sniff
+from mdg_core.ingest import infer, long_values, sniff
 from mdg_core.progress import Progress, span
 from mdg_core.store import DatasetInfo, DatasetStore
 from mdg_core.store.typemap import ColumnSpec, decode, encode_arrow, storage_name
@@ -81,6 +81,7 @@ class _Plan:
     newlines_in_values: bool
     block_size: int
     arrow_types: dict[str, pa.DataType] = field(default_factory=dict)  # parsed by Arrow itself
+    long_values: long_values.LongValues | None = None  # read around Arrow (see long_values)
 
 
 @dataclass
@@ -121,14 +122,15 @@ class Parsed:
 
         Plain numbers and ISO dates are parsed by Arrow's reader itself (pass 1 checked that it
         can); should it still refuse a value, ``_TypedReadFailed`` asks the caller to start over
-        with ``as_text()``.
+        with ``as_text()``. A long value (``plan.long_values``) comes as its stand-in:
+        ``store_parsed`` writes the value itself after the rows, ``to_frame`` puts it in.
         """
         plan = self.plan
         ragged = _InvalidRows()
         last: list[pa.Array] = []
         rows = 0
-        with _source_file(plan) as path, _utf8(path, plan.encoding) as data, _open_reader(
-            data, plan.data_offset, list(plan.names), plan.dialect, plan.block_size,
+        with _plain_text(plan) as data, _short_copy(data, plan) as short, _open_reader(
+            short, plan.data_offset, list(plan.names), plan.dialect, plan.block_size,
             plan.newlines_in_values, on_invalid=ragged, types=plan.arrow_types,
         ) as (reader, _):
             for batch in reader:
@@ -163,6 +165,8 @@ class Parsed:
                 columns = self._read(limit)
             except _TypedReadFailed:
                 columns = self.as_text()._read(limit)
+        if self.plan.long_values:
+            columns = self._with_long_values(columns)
         specs = self.specs()
         data = {}
         for spec, arr in zip(specs, columns, strict=True):
@@ -171,6 +175,18 @@ class Parsed:
         frame = pd.DataFrame(data)
         frame.columns = self.names
         return frame
+
+    def _with_long_values(self, columns: list[pa.Array]) -> list[pa.Array]:
+        """The columns with each long value's stand-in replaced by the value, read from the file."""
+        assert self.plan.long_values is not None
+        out = list(columns)
+        with _plain_text(self.plan) as data:
+            for value in self.plan.long_values.values:
+                arr = out[value.column]
+                if value.row < len(arr):
+                    text = pa.array([long_values.read(data, value, self.dialect.quotechar)], arr.type)
+                    out[value.column] = pa.concat_arrays([arr.slice(0, value.row), text, arr.slice(value.row + 1)])
+        return out
 
     def _read(self, limit: int | None) -> list[pa.Array]:
         parts, rows = [], 0
@@ -205,6 +221,10 @@ class _InvalidRows:
 
 class _BlockTooSmall(Exception):
     """One row is larger than Arrow's block: read again with bigger blocks."""
+
+
+class _LineBreaksInValues(IngestError):
+    """Arrow cut a block inside a quoted value: read again allowing line breaks inside quotes."""
 
 
 class _TypedReadFailed(IngestError):
@@ -246,6 +266,29 @@ def _source_file(plan: _Plan) -> Iterator[Path]:
     yield plan.source
 
 
+@contextmanager
+def _plain_text(plan: _Plan) -> Iterator[Path]:
+    """The parsed source again, as UTF-8 (the file the plan's offsets count in)."""
+    with _source_file(plan) as path, _utf8(path, plan.encoding) as data:
+        yield data
+
+
+@contextmanager
+def _short_copy(data: Path, plan: _Plan) -> Iterator[Path]:
+    """What Arrow reads: the file itself, or a copy without its long values."""
+    if plan.long_values is None:
+        yield data
+        return
+    with _without_long_values(data, plan.long_values, plan.dialect) as short:
+        yield short
+
+
+def _without_long_values(data: Path, found: long_values.LongValues, dialect: sniff.Dialect,
+                         ) -> contextlib.AbstractContextManager[Path]:
+    return _temp_copy("mdg-short-", lambda dst: long_values.write_copy(data, found, dialect, dst),
+                      "a temporary copy of the file without its long values")
+
+
 def _disk_space_error(what: str) -> IngestError:
     return IngestError(f"Not enough disk space for {what}. Free some space and try again; nothing was saved.")
 
@@ -256,17 +299,29 @@ def _utf8(path: Path, encoding: str) -> Iterator[Path]:
     if encoding in ("utf-8", "utf-8-sig"):
         yield path
         return
-    fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="mdg-utf8-")
+
+    def decode(dst: BinaryIO) -> None:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        with open(path, "rb") as src:
+            while block := src.read(COPY_CHUNK):
+                dst.write(decoder.decode(block).encode("utf-8"))
+            dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+
+    with _temp_copy("mdg-utf8-", decode, "a temporary UTF-8 copy of the file") as copy:
+        yield copy
+
+
+@contextmanager
+def _temp_copy(prefix: str, write: Callable[[BinaryIO], None], what: str) -> Iterator[Path]:
+    """A temporary file that ``write`` fills, removed afterwards; a full disk is named."""
+    fd, tmp = tempfile.mkstemp(suffix=".csv", prefix=prefix)
     try:
         try:
-            decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-            with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
-                while block := src.read(COPY_CHUNK):
-                    dst.write(decoder.decode(block).encode("utf-8"))
-                dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+            with os.fdopen(fd, "wb") as dst:
+                write(dst)
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
-                raise _disk_space_error(f"a temporary UTF-8 copy of the file in {tempfile.gettempdir()}") from None
+                raise _disk_space_error(f"{what} in {tempfile.gettempdir()}") from None
             raise
         yield Path(tmp)
     finally:
@@ -330,6 +385,8 @@ def _arrow_call(fn: Callable[[], Any]) -> Any:
         text = str(exc)
         if "straddl" in text or "block size" in text:
             raise _BlockTooSmall(text) from None
+        if "out of sync with chunker" in text:
+            raise _LineBreaksInValues(f"The file could not be parsed as CSV: {text.splitlines()[0][:300]}") from None
         if "conversion error" in text:
             raise _TypedReadFailed(f"The file could not be read: {text.splitlines()[0][:300]}") from None
         raise IngestError(f"The file could not be parsed as CSV: {text.splitlines()[0][:300]}") from None
@@ -519,7 +576,7 @@ def _parse_path(path: Path, source: Path | bytes, source_name: str, overrides: d
         progress(0.01, "Detecting encoding…")
     encoding, sha256 = sniff.detect_encoding_and_hash(path)
     stamp = None if isinstance(source, bytes) else _stamp(path)
-    with _utf8(path, encoding) as data:
+    with _utf8(path, encoding) as data, contextlib.ExitStack() as copies:
         layout = _layout(data)
         names, warnings = _clean_names(layout.header)
         _check_width(names)
@@ -527,15 +584,15 @@ def _parse_path(path: Path, source: Path | bytes, source_name: str, overrides: d
         if unknown:
             raise TypeOverrideError(f"No column named {', '.join(sorted(unknown))} in this file.")
         _check_quotes(data, layout)
-        scan = _scan(data, layout, names, progress)
+        scan = _scan(data, layout, names, progress, copies)
         guesses = [stats.guess() for stats in scan.stats]
         types = [overrides.get(n) or g.type for n, g in zip(names, guesses, strict=True)]
         arrow_types = {name: typ for name, stats, g, t in zip(names, scan.stats, guesses, types, strict=True)
                        if (typ := stats.arrow_type(g, t)) is not None}
         plan = _Plan(source, stamp, encoding, layout.dialect, tuple(names), layout.data_offset,
-                     layout.first_line, scan.newlines_in_values, scan.block_size, arrow_types)
+                     layout.first_line, scan.newlines_in_values, scan.block_size, arrow_types, scan.long_values)
         if overrides:
-            _check_overrides(data, plan, guesses, overrides)
+            _check_overrides(scan.source, plan, guesses, overrides)
     if progress:
         progress(0.95, "Typing the preview…")
     preview = [infer.convert(col, g, t) for col, g, t in zip(scan.head, guesses, types, strict=True)]
@@ -555,25 +612,32 @@ class _Scan:
     n_rows: int
     newlines_in_values: bool
     block_size: int
+    source: Path  # what Arrow read: the file, or a copy without its long values
+    long_values: long_values.LongValues | None
 
 
-def _scan(data: Path, layout: _Layout, names: list[str], progress: Progress | None) -> _Scan:
+def _scan(data: Path, layout: _Layout, names: list[str], progress: Progress | None,
+          copies: contextlib.ExitStack) -> _Scan:
     """Pass 1: stream the rows as text and gather each column's facts.
 
     Quoted line breaks are allowed only when rows come out ragged without them (Arrow then cuts
-    blocks more slowly); a row larger than a block is read again with bigger blocks.
+    blocks more slowly). A row larger than a block is first searched for long values: when it
+    has some, Arrow reads a copy of the file without them (open until ``copies`` closes);
+    otherwise the file is read again with bigger blocks.
     """
-    total = max(1, data.stat().st_size - layout.data_offset)
-    block, newlines = _start_block(total), False
+    source, found, looked = data, None, False
+    block, newlines = _start_block(max(1, data.stat().st_size - layout.data_offset)), False
     while True:
+        total = max(1, source.stat().st_size - layout.data_offset)
         stats = [infer.ColumnStats(n, layout.dialect.delimiter) for n in names]
         head: list[list[pa.Array]] = [[] for _ in names]
         held = n_rows = 0
         full = False
         ragged = _InvalidRows()
+        locator = long_values.Locator(found) if found else None
         try:
-            with _open_reader(data, layout.data_offset, names, layout.dialect, block, newlines,
-                              on_invalid=ragged) as (reader, source):
+            with _open_reader(source, layout.data_offset, names, layout.dialect, block, newlines,
+                              on_invalid=ragged) as (reader, file):
                 for batch in reader:
                     if ragged.count and not newlines:
                         break  # read again below, allowing line breaks inside quotes
@@ -583,27 +647,48 @@ def _scan(data: Path, layout: _Layout, names: list[str], progress: Progress | No
                         stats_i.add(batch.column(i))
                         if keep:
                             head[i].append(pa.concat_arrays([batch.column(i).slice(0, keep)]))  # a copy
+                    if locator:
+                        locator.add(batch, n_rows)
                     held += keep
                     n_rows += batch.num_rows
                     if progress:
-                        done = min(source.tell() - layout.data_offset, total)
+                        done = min(file.tell() - layout.data_offset, total)
                         progress(0.9 * done / total, f"Reading… {done / 1e6:,.0f} of {total / 1e6:,.0f} MB")
         except _BlockTooSmall:
+            if not looked:
+                looked = True
+                found = long_values.find(data, layout.data_offset, layout.dialect)
+                if found is not None:
+                    source = copies.enter_context(_without_long_values(data, found, layout.dialect))
+                    newlines = False  # the line breaks may all have been inside the long values
+                    continue
             if block >= MAX_BLOCK_SIZE or block > total:
                 raise IngestError("A single row of this file is too large to read (over 2 GB).") from None
             # a row longer than a block: just big enough blocks (when rows are lines), else 4 times bigger
-            needed = 0 if newlines else _longest_line(data, layout.data_offset) + MIN_BLOCK
+            needed = 0 if newlines else _longest_line(source, layout.data_offset) + MIN_BLOCK
             block = min(MAX_BLOCK_SIZE, max(needed, block * 2) if needed > block else block * 4)
+            continue
+        except _LineBreaksInValues:
+            if newlines:
+                raise
+            newlines = True
             continue
         if ragged.count and not newlines:
             newlines = True
+            continue
+        located = locator.located() if locator and not ragged.count else None
+        if locator and located is None:
+            source, found = data, None  # the stand-ins are not where the scan put them: read the file itself
             continue
         if ragged.count:
             _raise_ragged(data, layout, len(names))
         if n_rows == 0:
             raise HeaderOnlyError("The file has a header but no data rows.")
+        for value in located.values if located else ():
+            if value.size > infer.DISTINCT_CAP_BYTES:
+                stats[value.column].capped = True  # as if Arrow had read it: too big to count distinct values
         columns = [pa.concat_arrays(parts) if parts else pa.array([], pa.string()) for parts in head]
-        return _Scan(stats, columns, n_rows, newlines, block)
+        return _Scan(stats, columns, n_rows, newlines, block, source, located)
 
 
 def _preview_rows(batch: pa.RecordBatch, wanted: int) -> int:
@@ -696,7 +781,7 @@ def _is_disk_full(exc: BaseException) -> bool:
 def store_parsed(store: DatasetStore, parsed: Parsed, name: str | None = None,
                  progress: Progress | None = None) -> DatasetInfo:
     """Write a parsed file as a new ``uploaded`` dataset in one transaction (pass 2: the file is
-    streamed again and written batch by batch)."""
+    streamed again and written batch by batch; long values last, straight from the file)."""
     specs = parsed.specs()
     total = parsed.n_rows
     batches = parsed.batches()
@@ -717,11 +802,19 @@ def store_parsed(store: DatasetStore, parsed: Parsed, name: str | None = None,
         "warnings": parsed.warnings,
         "inferred": {g.name: {"type": g.type, "note": g.note} for g in parsed.guesses},
     }
+
+    def write_long_values(raw: sqlite3.Connection, table: str) -> None:
+        assert parsed.plan.long_values is not None
+        with _plain_text(parsed.plan) as data:
+            long_values.write(raw, table, [spec.storage_name for spec in specs], data, parsed.plan.long_values,
+                              parsed.dialect.quotechar)
+
     stem = Path(parsed.source_name).stem
     try:
         return store.save_encoded(
             chunks(), specs, name or stem, "uploaded", total_rows=total, source_name=parsed.source_name,
             source_sha256=parsed.sha256, meta=meta, progress=progress,
+            after_rows=write_long_values if parsed.plan.long_values else None,
         )
     except _TypedReadFailed:
         if not parsed.plan.arrow_types:

@@ -13,9 +13,10 @@ import builtins
 import gc
 import hashlib
 import os
+import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -209,8 +210,12 @@ class DatasetStore:
         recipe: dict[str, Any] | None = None,
         meta: dict[str, Any] | None = None,
         progress: Progress | None = None,
+        after_rows: Callable[[sqlite3.Connection, str], None] | None = None,
     ) -> DatasetInfo:
-        """Store chunks of already-encoded columns (see ``typemap.encode``) in one transaction."""
+        """Store chunks of already-encoded columns (see ``typemap.encode``) in one transaction.
+
+        ``after_rows(connection, table)`` runs in that transaction once the rows are in (ingest
+        writes values too long to bind there)."""
         if kind not in schema.DATASET_KINDS:
             raise StoreError(f"Unknown dataset kind '{kind}'; use one of {', '.join(schema.DATASET_KINDS)}.")
         name = (name or "").strip() or "dataset"
@@ -238,6 +243,8 @@ class DatasetStore:
                 if progress:
                     all_rows = max(total_rows or n_rows, n_rows)
                     progress(min(0.99, n_rows / max(1, all_rows)), f"Saving… {n_rows:,} of {all_rows:,} rows")
+            if after_rows:
+                after_rows(raw, table)
             conn.execute(
                 update(schema.datasets)
                 .where(schema.datasets.c.id == dataset_id)

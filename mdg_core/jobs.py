@@ -2,7 +2,7 @@
 
 A worker process (``python -m mdg_core.jobs DB JOB_ID``) keeps the Streamlit page responsive,
 survives a browser refresh, gives honest peak-memory figures, and can always be cancelled: the
-job function sees the request at its next ``ctx.progress`` call, and a worker stuck inside a
+job function sees the request at its next ``ctx.progress(fraction, message)`` call, and a worker stuck inside a
 library call is killed after a grace period. Because every store write is one transaction, a
 killed worker leaves no half-written dataset.
 
@@ -53,6 +53,7 @@ from mdg_core.interrupts import (
     stop_signals,
     stopped_by_analyst,
 )
+from mdg_core.progress import Progress
 from mdg_core.store import DatasetStore, schema
 from mdg_core.store.catalog import new_id, now_iso
 
@@ -369,7 +370,7 @@ def _kill_worker(info: JobInfo) -> None:
 class JobContext:
     """What a job function gets: the store, and a throttled progress call that honours cancel."""
 
-    def __init__(self, store: DatasetStore, job_id: int | None, on_progress: Callable[[float, str], None] | None = None):
+    def __init__(self, store: DatasetStore, job_id: int | None, on_progress: Progress | None = None):
         self.store = store
         self.job_id = job_id
         self._on_progress = on_progress
@@ -385,13 +386,14 @@ class JobContext:
             ).scalar()
         return bool(flag)
 
-    def progress(self, done: float, total: float, message: str = "", eta_seconds: float | None = None) -> None:
-        """Report ``done`` of ``total``; raises CancelledError when the analyst cancelled.
+    def progress(self, fraction: float, message: str = "", /, eta_seconds: float | None = None) -> None:
+        """A ``Progress`` (``mdg_core.progress``): report ``fraction`` (0–1) of the job; raises
+        CancelledError when the analyst cancelled.
 
         ``eta_seconds`` is shown as remaining time only when the caller measured it (epochs, rows,
         columns done so far); nothing is extrapolated from the overall fraction, which for most jobs
         is a step counter whose steps take very different times."""
-        fraction = 0.0 if total <= 0 else min(1.0, max(0.0, done / total))
+        fraction = min(1.0, max(0.0, float(fraction)))
         if self._on_progress:
             self._on_progress(fraction, message)
         now = time.monotonic()
@@ -493,7 +495,7 @@ def _execute(ctx: JobContext, kind: str, params: dict[str, Any]) -> dict[str, An
 
 
 def run_inline(store: DatasetStore, kind: str, params: dict[str, Any], title: str | None = None,
-               on_progress: Callable[[float, str], None] | None = None) -> dict[str, Any]:
+               on_progress: Progress | None = None) -> dict[str, Any]:
     """Run a job in this process (CLI, tests); recorded like a background job. Raises on failure.
 
     Ctrl-C, SIGTERM and SIGHUP record the job as stopped and re-raise ``KeyboardInterrupt``.
@@ -522,7 +524,7 @@ def run_inline(store: DatasetStore, kind: str, params: dict[str, Any], title: st
 
 
 def run_in_worker(store: DatasetStore, kind: str, params: dict[str, Any], title: str | None = None,
-                  on_progress: Callable[[float, str], None] | None = None) -> dict[str, Any]:
+                  on_progress: Progress | None = None) -> dict[str, Any]:
     """Run a job in a worker process and wait for it (CLI): a native crash there cannot kill the caller.
 
     Raises ``JobError`` with the job's reason when it fails, ``CancelledError`` when it was
@@ -711,7 +713,7 @@ def cancel(store: DatasetStore, job_id: int, grace_s: float = CANCEL_GRACE_S) ->
 
 
 def wait(store: DatasetStore, job_id: int, timeout_s: float | None = 600.0, poll_s: float = 0.2,
-         on_progress: Callable[[float, str], None] | None = None) -> JobInfo:
+         on_progress: Progress | None = None) -> JobInfo:
     """Block until a job ends (CLI, tests and scripts); ``timeout_s=None`` waits as long as it runs."""
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     seen: tuple[float, str] | None = None

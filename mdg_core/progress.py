@@ -1,16 +1,17 @@
 """One shape for progress: ``progress(fraction, message)``, fraction from 0 to 1 of the whole step.
 
-A long step takes a ``Progress`` and gives each sub-step its share with ``span``, so a sub-step
-reports 0 → 1 of its own work without knowing where it sits in the whole. A job hands its
-``JobContext`` over with ``of_job``; the job's throttling and cancelling stay in ``JobContext``.
+Every job, generator, report, upload and store save takes a ``Progress``; no other callback shape
+exists. A long step gives each sub-step its share with ``span``, so a sub-step reports 0 → 1 of its
+own work without knowing where it sits in the whole. A job passes ``ctx.progress`` itself (its
+throttling, cancelling and measured remaining time stay in ``JobContext``). Code that counts
+(epochs, rows) divides before it reports and keeps the counts in the message ("12/40 records").
+A fraction of 0 means "set-up, nothing measured yet": remaining time is only ever measured from
+a rising fraction (``generators.run.Pace``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from mdg_core.jobs import JobContext
+from typing import Protocol
 
 
 class Progress(Protocol):
@@ -30,12 +31,3 @@ def span(progress: Progress, lo: float, hi: float, prefix: str = "") -> Progress
         progress(lo + (hi - lo) * min(1.0, max(0.0, fraction)), f"{prefix}{message}")
 
     return sub
-
-
-def of_job(ctx: JobContext) -> Progress:
-    """A job's ``ctx.progress(done, total, message)`` as a ``Progress``."""
-
-    def job(fraction: float, message: str, /) -> None:
-        ctx.progress(fraction, 1, message)
-
-    return job

@@ -131,12 +131,12 @@ def test_a_progress_update_is_skipped_not_waited_for_while_another_program_write
     holder.execute("BEGIN IMMEDIATE")  # a long ingest in another process holds the write lock
     try:
         started = time.monotonic()
-        ctx.progress(1, 4, "step one")  # neither raises nor waits for the busy timeout
+        ctx.progress(0.25, "step one")  # neither raises nor waits for the busy timeout
         assert time.monotonic() - started < 5
     finally:
         holder.execute("COMMIT")
         holder.close()
-    ctx.progress(4, 4, "done")  # the lock is free again: this update lands
+    ctx.progress(1.0, "done")  # the lock is free again: this update lands
     info = jobs.get(store, job_id)
     assert info.message == "done" and info.progress == 1.0
 
@@ -293,8 +293,8 @@ def test_remaining_time_is_only_what_the_job_measured(store: DatasetStore) -> No
     job_id = jobs._insert(store, "ingest", {"path": "x.csv"}, "Ingest", "running", "command")
     ctx = jobs.JobContext(store, job_id)
     time.sleep(0.6)
-    ctx.progress(1, 50, "Preparing")
+    ctx.progress(0.02, "Preparing")
     assert jobs.get(store, job_id).eta_seconds is None
     time.sleep(0.6)
-    ctx.progress(10, 50, "Epoch 10/50", eta_seconds=12.0)
+    ctx.progress(0.2, "Epoch 10/50", eta_seconds=12.0)
     assert jobs.get(store, job_id).eta_seconds == 12.0

@@ -20,7 +20,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mdg_core.generators.base import Reporter
 
 
 @dataclass
@@ -41,7 +44,7 @@ class TrainingLog:
 class _EpochIter:
     """Enough of tqdm's API for the loops we wrap; reports epoch i/N after each pass."""
 
-    reporter: Any = None
+    reporter: Reporter | None = None
     label = "Epoch"
     deadline: float | None = None  # time.perf_counter() value after which no new epoch starts
     log: TrainingLog | None = None
@@ -114,16 +117,17 @@ class _EpochIter:
 
 
 @contextmanager
-def patch_progress(targets: list[tuple[str, str]], reporter: Any, label: str = "Epoch",
+def patch_progress(targets: list[tuple[str, str]], reporter: Reporter, label: str = "Epoch",
                    time_budget_minutes: float | None = None) -> Iterator[TrainingLog]:
-    """Swap ``module.attr`` (a tqdm/trange) for an epoch reporter during the block.
+    """Swap ``module.attr`` (a tqdm/trange) for an epoch reporter during the block; each epoch is
+    reported through ``reporter`` (``step(i, N, ...)``: the fraction i/N, the count in the message).
 
     With ``time_budget_minutes`` (counted from the start of the fit, ``reporter.started``) no new
     epoch starts once the budget is spent; at least one epoch always runs. Yields the log of epochs.
     """
     budget = float(time_budget_minutes) if time_budget_minutes else None
     log = TrainingLog(time_budget_minutes=budget)
-    deadline = None if budget is None else getattr(reporter, "started", time.perf_counter()) + budget * 60
+    deadline = None if budget is None else reporter.started + budget * 60
     hook = type("EpochHook", (_EpochIter,), {"reporter": reporter, "label": label, "deadline": deadline,
                                              "log": log})
     saved: list[tuple[Any, str, Any]] = []

@@ -24,8 +24,8 @@ import pandas as pd
 
 from mdg_core.errors import CancelledError, GeneratorError, InvalidParameterError
 from mdg_core.generators.metadata import TableMetadata, detect_table_metadata
+from mdg_core.progress import Progress
 
-ProgressFn = Callable[[float, float, str], None]
 CancelFn = Callable[[], bool]
 
 
@@ -160,8 +160,9 @@ class Generator(ABC):
 
     # --- the public interface -----------------------------------------------------------------
     def fit(self, df: pd.DataFrame, metadata: TableMetadata | None = None,
-            progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Generator:
-        """Learn the table. ``progress(done, total, message)`` is called per epoch or step."""
+            progress: Progress | None = None, cancel: CancelFn | None = None) -> Generator:
+        """Learn the table. ``progress(fraction, message)`` is called per epoch or step; a fraction of
+        0 is a step nothing measures (the job shows no remaining time for it, see ``run.Pace``)."""
         from mdg_core.generators.shape import ShapeProfile
 
         if df.empty or len(df) < 2:
@@ -184,7 +185,7 @@ class Generator(ABC):
         return self
 
     def sample(self, n: int, seed: int | None = None, conditions: dict[str, Any] | None = None,
-               progress: ProgressFn | None = None) -> pd.DataFrame:
+               progress: Progress | None = None) -> pd.DataFrame:
         """``n`` rows in the real shape; with ``conditions`` every row has those fixed values."""
         if not hasattr(self, "shape_"):
             raise GeneratorError("Fit the generator before sampling.")
@@ -200,7 +201,7 @@ class Generator(ABC):
             raw = self._sample_conditions(n, seed, conditions, reporter) if conditions else self._sample(n, seed)
         finally:
             self._sampling = None
-        out = self._finish(raw, n, seed, progress=reporter.step)
+        out = self._finish(raw, n, seed, progress=reporter)
         if conditions:
             for col, value in conditions.items():
                 out[col] = pd.Series([value] * len(out), index=out.index).astype(out[col].dtype)
@@ -291,11 +292,12 @@ class Generator(ABC):
         return pd.concat(kept, ignore_index=True).iloc[:n]
 
     # --- shared helpers ------------------------------------------------------------------------------
-    def sample_progress(self, done: float, total: float, message: str) -> None:
-        """For slow ``_sample`` implementations: report rows drawn so far to the caller of ``sample``."""
+    def sample_progress(self, fraction: float, message: str, /) -> None:
+        """A ``Progress`` for slow ``_sample`` implementations: the share of rows drawn so far, to the
+        caller of ``sample``."""
         reporter = getattr(self, "_sampling", None)
         if reporter is not None:
-            reporter.step(done, total, message)
+            reporter(fraction, message)
 
     def renumber_keys(self, df: pd.DataFrame) -> pd.DataFrame:
         """Unique keys again after rows from several sampling rounds were put together."""
@@ -321,7 +323,7 @@ class Generator(ABC):
         return {c: self.shape_.coerce_value(c, v) for c, v in conditions.items()}
 
     def _finish(self, raw: pd.DataFrame, n: int, seed: int, fill_replaced: bool = True,
-                progress: ProgressFn | None = None) -> pd.DataFrame:
+                progress: Progress | None = None) -> pd.DataFrame:
         from mdg_core.generators.shape import fill_replaced_columns
 
         raw = raw.reset_index(drop=True).iloc[:n]
@@ -337,19 +339,26 @@ class Generator(ABC):
 
 
 class Reporter:
-    """Forwards progress and turns a cancel request into ``CancelledError``."""
+    """A ``Progress`` that forwards to the caller's and turns a cancel request into ``CancelledError``.
 
-    def __init__(self, progress: ProgressFn | None, cancel: CancelFn | None) -> None:
+    ``step(done, total, message)`` is the backends' counting convenience (like tqdm): it reports
+    ``done / total``. A step nothing measures reports 0 (``step(0, 1, ...)``)."""
+
+    def __init__(self, progress: Progress | None, cancel: CancelFn | None) -> None:
         self.progress = progress
         self.cancel = cancel
         self.started = time.perf_counter()
         self.epoch_seconds: list[float] = []  # running mean seconds per epoch, one entry per epoch
 
-    def step(self, done: float, total: float, message: str) -> None:
+    def __call__(self, fraction: float, message: str, /) -> None:
         if self.cancel is not None and self.cancel():
             raise CancelledError("Cancelled by the analyst; nothing was saved.")
         if self.progress is not None:
-            self.progress(done, total, message)
+            self.progress(fraction, message)
+
+    def step(self, done: float, total: float, message: str) -> None:
+        """Report ``done`` of ``total`` as the fraction ``done / total`` (0 when there is no total)."""
+        self(done / total if total else 0.0, message)
 
     @contextmanager
     def epochs(self, modules: list[tuple[str, str]], label: str = "Epoch") -> Iterator[None]:

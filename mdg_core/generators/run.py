@@ -29,6 +29,7 @@ from mdg_core.generators import metadata as md, registry
 from mdg_core.generators.base import Generator
 from mdg_core.generators.estimate import estimate as estimate_run
 from mdg_core.jsonable import jsonable
+from mdg_core.progress import span
 from mdg_core.rules import Rule, prepare
 from mdg_core.rules.dataset import active_rules
 from mdg_core.rules.enforce import sample_with_rules
@@ -113,29 +114,33 @@ def save_splits(store: DatasetStore, prep: Training) -> tuple[int, int | None]:
 
 
 class Pace:
-    """Remaining time measured from a generator's own counter (epochs, columns, nodes), nothing else.
+    """Remaining time measured from a generator's own fraction (epochs, columns, nodes), nothing else.
 
-    A phase is a run of ``done/total`` reports with the same total; its pace is timed from the
-    phase's first report, so the set-up before it (encoders, imports) does not inflate it. Steps
-    reported as ``0/1`` (work nothing measures) and a phase's first report give no remaining time.
-    Generators report a count as ``done/total`` only where it measures the rest of their fit. With a
-    time budget the remaining time never runs past it.
+    A phase is a run of reports whose fraction does not fall; its pace is timed from the phase's
+    first report: remaining = time since that report / fraction gained since × (1 − fraction).
+    A fraction of 0 is work nothing measures (preparing, encoders): it gives no remaining time and
+    starts the phase again, so the pace is timed from the last such report (the start of the epoch
+    loop), not inflated by the set-up before it. A phase's first report gives none either, nor does
+    a fraction of 1 (nothing is left). Generators report a rising fraction only where it measures
+    the rest of their fit (``Reporter.step``). With a time budget the remaining time never runs past it.
     """
 
     def __init__(self, deadline_minutes: float | None = None) -> None:
         self.started = time.perf_counter()
         self.deadline = self.started + float(deadline_minutes) * 60 if deadline_minutes else None
-        self.phase: tuple[float, float, float] | None = None  # (total, first done, first time)
+        self.phase: tuple[float, float] | None = None  # (first fraction, its time)
+        self.last = 0.0  # the latest fraction: one below it starts a new phase
 
-    def remaining(self, done: float, total: float, now: float | None = None) -> float | None:
+    def remaining(self, fraction: float, now: float | None = None) -> float | None:
         now = time.perf_counter() if now is None else now
-        if self.phase is None or self.phase[0] != total or done < self.phase[1]:
-            self.phase = (total, done, now)
+        falls, self.last = fraction < self.last, fraction
+        if self.phase is None or fraction <= 0 or falls:
+            self.phase = (fraction, now)
             return None
-        _, first, since = self.phase
-        if total <= 1 or done <= first:
+        first, since = self.phase
+        if fraction <= first or fraction >= 1:
             return None
-        left = (now - since) / (done - first) * (total - done)
+        left = (now - since) / (fraction - first) * (1 - fraction)
         if self.deadline is not None:
             left = min(left, max(0.0, self.deadline - now))
         return left
@@ -162,7 +167,7 @@ def generate(ctx: JobContext, dataset_id: int, generator: str, params: dict[str,
     store: DatasetStore = ctx.store
     info = store.get(dataset_id)
     gen = registry.get(generator, random_state=seed, **(params or {}))
-    ctx.progress(0, 1, f"Loading {info.n_rows:,} rows")
+    ctx.progress(0, f"Loading {info.n_rows:,} rows")
     prep = prepare_training(store, dataset_id, seed, rules)
     n = int(n_rows or len(prep.real))
     if n < 1:
@@ -174,21 +179,17 @@ def generate(ctx: JobContext, dataset_id: int, generator: str, params: dict[str,
     fit_start = time.perf_counter()
     pace = Pace(deadline_minutes=gen.params.get("time_budget_minutes"))
 
-    def fit_progress(done: float, total: float, message: str) -> None:
-        frac = done / total if total else 0.0
-        ctx.progress(0.02 + 0.83 * frac, 1, f"Fitting {generator}: {message}",
-                     eta_seconds=pace.remaining(done, total))
+    def fit_progress(fraction: float, message: str, /) -> None:
+        ctx.progress(0.02 + 0.83 * fraction, f"Fitting {generator}: {message}",
+                     eta_seconds=pace.remaining(fraction))
 
     gen.fit(prep.train, prep.metadata, progress=fit_progress, cancel=ctx.cancelled)
     fit_seconds = time.perf_counter() - fit_start
 
     sample_start = time.perf_counter()
-    out, report = sample_with_rules(
-        gen, n, seed, prep.rules, conds,
-        progress=lambda d, t, m: ctx.progress(0.85 + 0.1 * (d / t if t else 0), 1, m),
-    )
+    out, report = sample_with_rules(gen, n, seed, prep.rules, conds, progress=span(ctx.progress, 0.85, 0.95))
     sample_seconds = time.perf_counter() - sample_start
-    ctx.progress(0.96, 1, "Saving the synthetic dataset")
+    ctx.progress(0.96, "Saving the synthetic dataset")
     if ctx.cancelled():
         raise CancelledError("Cancelled by the analyst; nothing was saved.")
     return _store_run(store, prep, gen, generator, n, out, report, conds, fit_seconds, sample_seconds,
@@ -257,7 +258,7 @@ def sample_model(ctx: JobContext, model_artifact_id: int, n_rows: int, seed: int
                  conditions: dict[str, Any] | None = None, name: str | None = None) -> dict[str, Any]:
     """Job "sample_model": new rows from a kept model, without refitting."""
     store: DatasetStore = ctx.store
-    ctx.progress(0, 1, "Loading the kept model")
+    ctx.progress(0, "Loading the kept model")
     gen = load_model(store, model_artifact_id)
     art = store.get_artifact_by_id(int(model_artifact_id), with_payload=False)
     assert art is not None
@@ -269,7 +270,7 @@ def sample_model(ctx: JobContext, model_artifact_id: int, n_rows: int, seed: int
     conds = _conditions(conditions, n)
     started = time.perf_counter()
     out, report = sample_with_rules(gen, n, int(seed), list(gen.metadata_.rules), conds,
-                                    progress=lambda d, t, m: ctx.progress(0.05 + 0.85 * d / max(t, 1), 1, m))
+                                    progress=span(ctx.progress, 0.05, 0.9))
     sample_seconds = time.perf_counter() - started
     if ctx.cancelled():
         raise CancelledError("Cancelled by the analyst; nothing was saved.")
@@ -310,20 +311,17 @@ def compare(ctx: JobContext, dataset_id: int, generators: list[str], params: dic
         base = i / len(generators)
         step = 1 / len(generators)
 
-        def prog(done: float, total: float, message: str, base: float = base, step: float = step,
-                 name: str = name) -> None:
-            ctx.progress(base + step * 0.8 * (done / total if total else 0), 1, f"{name}: {message}")
-
         row: dict[str, Any] = {"generator": name, "family": registry.spec(name).family}
         try:
             gen = registry.get(name, random_state=seed, **(params or {}).get(name, {}))
             started = time.perf_counter()
-            gen.fit(train, prep.metadata, progress=prog, cancel=ctx.cancelled)
+            gen.fit(train, prep.metadata, progress=span(ctx.progress, base, base + step * 0.8, f"{name}: "),
+                    cancel=ctx.cancelled)
             row["fit_seconds"] = time.perf_counter() - started
             started = time.perf_counter()
             out, report = sample_with_rules(gen, n, seed, prep.rules)
             row["sample_seconds"] = time.perf_counter() - started
-            ctx.progress(base + step * 0.85, 1, f"{name}: scoring")
+            ctx.progress(base + step * 0.85, f"{name}: scoring")
             row.update(compare_scores(train, hold, out, prep.stored))  # the Quality and Privacy reports' numbers
             row["violations_before"] = sum(r["before"] for r in report["rules"])
             row["params"] = gen.params

@@ -175,9 +175,10 @@ def _steps(reporter: Reporter) -> Iterator[None]:
     """Report SDV's real steps: the encoding, each column's distribution (GaussianCopula) or each
     column's encoder (CTGAN/TVAE fit a mixture model per number: minutes on a wide table).
 
-    A count is reported as ``done/total`` (from which the job measures a remaining time) only where it
-    measures the rest of the fit: GaussianCopula's columns. The neural encoders come before the
-    epochs, so their count is in the text and the remaining time waits for the epochs."""
+    A count is reported as the fraction ``done/total`` (from which the job measures a remaining time)
+    only where it measures the rest of the fit: GaussianCopula's columns. The neural encoders come
+    before the epochs, so their count is in the text, the fraction stays 0 and the remaining time
+    waits for the epochs."""
     from copulas.multivariate.gaussian import GaussianMultivariate
     from ctgan.data_transformer import DataTransformer
     from sdv.single_table.base import BaseSingleTableSynthesizer

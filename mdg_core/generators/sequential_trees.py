@@ -673,7 +673,7 @@ class SequentialTrees(Generator):
         for j in range(start, p):
             step = self.steps_[j]
             if report:
-                self.sample_progress(j + 1, p, f"Drawing column {j + 1}/{p}: {step.column.name}")
+                self.sample_progress((j + 1) / p, f"Drawing column {j + 1}/{p}: {step.column.name}")
             P = X[:, :j]
             d = np.zeros(n, dtype=np.int64)  # with no value model every real row is a missing cell
             live = np.full(n, step.value is not None)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from mdg_core.column_kinds import NUMBERS, ColumnKind, kind_of
 from mdg_core.errors import InvalidParameterError
+from mdg_core.progress import Progress, span
 
 MAX_CATEGORIES = 10_000
 RESERVOIR = 2_000
@@ -250,10 +251,9 @@ _KEY_PATTERN = re.compile(r"^(\D*?)(\d+)$")
 FAKE_POOL_MIN = 50_000  # up to this many rows, one Faker call per row (as unique as Faker makes them)
 FAKE_MAX_REPEATS = 50  # above it, a pool of n/50 distinct fakes, each serving 50 rows (10M rows: 200k calls)
 FAKE_BATCH = 5_000  # Faker calls between two progress reports (where a cancel is noticed)
-FakeProgress = Callable[[float, float, str], None]
 
 
-def fake_values(kind: str, n: int, seed: int, progress: FakeProgress | None = None,
+def fake_values(kind: str, n: int, seed: int, progress: Progress | None = None,
                 label: str = "") -> np.ndarray:
     """``n`` realistic fakes of a Faker kind (``FAKERS``), seeded.
 
@@ -273,7 +273,7 @@ def fake_values(kind: str, n: int, seed: int, progress: FakeProgress | None = No
         stop = min(size, start + FAKE_BATCH)
         pool[start:stop] = [make() for _ in range(stop - start)]
         if progress is not None:
-            progress(stop, size, f"Fake values for {label or kind}: {stop:,} of {size:,}")
+            progress(stop / size, f"Fake values for {label or kind}: {stop:,} of {size:,}")
     if size == n:
         return pool
     rng = np.random.default_rng(int(seed) % (2**32))
@@ -281,25 +281,19 @@ def fake_values(kind: str, n: int, seed: int, progress: FakeProgress | None = No
 
 
 def fill_replaced_columns(df: pd.DataFrame, metadata: Any, shape: ShapeProfile, n: int,
-                          seed: int, progress: FakeProgress | None = None) -> pd.DataFrame:
+                          seed: int, progress: Progress | None = None) -> pd.DataFrame:
     """Fresh unique keys in the real key's style, and realistic fakes for PII columns.
 
-    ``progress(done, total, message)`` is called between batches of fakes; it may raise (cancel)."""
+    ``progress(fraction, message)`` is called between batches of fakes; it may raise (cancel)."""
     out = df.copy()
     key = metadata.primary_key
     if key:
         out[key] = _keys(shape.get(key), n)
     pii = {c: k for c, k in metadata.pii.items() if c != key}
     for i, (column, kind) in enumerate(pii.items()):
-        out[column] = fake_values(kind, n, int(seed) * 1009 + i, _part(progress, i, len(pii)), label=str(column))
+        part = span(progress, i / len(pii), (i + 1) / len(pii)) if progress is not None else None
+        out[column] = fake_values(kind, n, int(seed) * 1009 + i, part, label=str(column))
     return out
-
-
-def _part(progress: FakeProgress | None, index: int, parts: int) -> FakeProgress | None:
-    """Progress of one of ``parts`` equal steps, as a share of the whole."""
-    if progress is None:
-        return None
-    return lambda done, total, message: progress(index + done / max(total, 1), parts, message)
 
 
 def _keys(col: ColumnShape, n: int) -> list[Any]:

@@ -251,7 +251,7 @@ class _SynthcityGenerator(Generator):
             if got < want:
                 raise GeneratorError(f"{self.spec.title} returned {have + got:,} of {n:,} rows.")
             have += got
-            self.sample_progress(have, n, f"Sampled {have:,} of {n:,} rows")
+            self.sample_progress(have / n, f"Sampled {have:,} of {n:,} rows")
         return self.codec_.decode(pd.concat(parts, ignore_index=True).iloc[:n])
 
 
@@ -261,9 +261,9 @@ Hook = Callable[..., None]
 class _Steps:
     """Counts a library's steps (columns, nodes) and reports ``label done/total: name`` as they finish.
 
-    A count is reported as ``done/total`` (from which the job measures a remaining time) only when
-    ``measured``: when it measures the rest of the fit. Column encoders come before the training, so
-    their count is only in the text."""
+    A count is reported as the fraction ``done/total`` (from which the job measures a remaining time)
+    only when ``measured``: when it measures the rest of the fit. Column encoders come before the
+    training, so their count is only in the text and the fraction stays 0."""
 
     def __init__(self, reporter: Reporter) -> None:
         self.reporter = reporter
@@ -428,7 +428,7 @@ class Marginals(_SynthcityGenerator):
         rng = np.random.default_rng(int(seed))
         rows = len(self.values_)
         out = pd.DataFrame({c: self.values_[c].to_numpy()[rng.integers(0, rows, n)] for c in self.values_.columns})
-        self.sample_progress(n, n, f"Sampled {n:,} rows")
+        self.sample_progress(1.0, f"Sampled {n:,} rows")
         return self.codec_.decode(out)
 
 

@@ -15,7 +15,7 @@ def run(ctx: JobContext, path: str, name: str | None = None, overrides: dict[str
     try:
         info = ingest_file(
             ctx.store, Path(path), name=name, overrides=overrides, source_name=source_name,
-            progress=lambda f, m: ctx.progress(f, 1.0, m),
+            progress=ctx.progress,
         )
     finally:
         if delete_after:

@@ -7,8 +7,9 @@ prompt is the same for every batch, so llama.cpp keeps it in its KV cache and on
 cost time. Every row is decoded, range-fixed, validated, screened for injected instructions,
 checked against the examples for copies (whole-record or near-identical, never single values) and
 against earlier output for duplicates, then given fresh IDs. Progress and cancel go through a
-callback; results are cached in the store (artifact kind ``mock_cache``), and a larger request
-continues the cached run from its next batch, so it generates only the remainder.
+``Progress`` (the share of records written; the counts are in the message); results are cached in
+the store (artifact kind ``mock_cache``), and a larger request continues the cached run from its
+next batch, so it generates only the remainder.
 
 Reproducibility: batch ``b`` samples with a seed derived from (seed, b) from an identical model
 state (the prompt is primed the same way every time), so the same request gives the same records.
@@ -32,6 +33,7 @@ from mdg_core.llm import grammar as gram, ids as idmod, safety
 from mdg_core.llm.decode import GrammarDecoder
 from mdg_core.llm.forced import forced_suffix
 from mdg_core.llm.schema import infer_schema, validation_errors
+from mdg_core.progress import Progress
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,8 +49,6 @@ NEAR_COPY_SHARE = 0.8
 TARGET_BATCH_TOKENS = 360
 MAX_BATCH = 16
 REFERENCE_NEAR_LIMIT = 2000
-
-ProgressFn = Callable[[int, int, str], None]
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ class RecordWriter:
 
     # --- a run -----------------------------------------------------------------------------------
     def run(self, count: int, seed: int, temperature: float, state: RunState | None = None,
-            progress: ProgressFn | None = None, checkpoint: Callable[[RunState], None] | None = None) -> RunState:
+            progress: Progress | None = None, checkpoint: Callable[[RunState], None] | None = None) -> RunState:
         """Generate until ``state`` holds ``count`` records (continuing a cached state if given)."""
         state = state or RunState()
         if len(state.records) >= count:
@@ -264,8 +264,8 @@ class RecordWriter:
                 def _on_row(rows: int, batch: int = state.batches_done) -> None:
                     if progress is not None:
                         done = min(len(state.records), count)
-                        progress(done, count, f"{done}/{count} records · batch {batch + 1}: "
-                                              f"{rows}/{self.batch_size} rows written")
+                        progress(done / count, f"{done}/{count} records · batch {batch + 1}: "
+                                               f"{rows}/{self.batch_size} rows written")
 
                 text, n_tokens = self._sample(batch_seed, temperature, _on_row)
                 ids = [idmod.IdGenerator(p, self.id_seen.get(p.name, []) + [idmod.get_path(r, p.path) for r in state.records],
@@ -284,7 +284,7 @@ class RecordWriter:
                     made = len(state.records) - start_records
                     rate = made / max(1e-6, time.monotonic() - started)
                     dropped = sum(state.dropped.values())
-                    progress(min(len(state.records), count), count,
+                    progress(min(len(state.records), count) / count,
                              f"{min(len(state.records), count)}/{count} records · {rate:.2f} records/s"
                              + (f" · {dropped} dropped" if dropped else ""))
         return state
@@ -395,7 +395,7 @@ def lookup_cache(store: DatasetStore, examples: Any, count: int, seed: int = 0, 
 
 
 def generate_mock(examples: Any, count: int, *, seed: int = 0, temperature: float = DEFAULT_TEMPERATURE,
-                  model_path: str | None = None, store: DatasetStore | None = None, progress: ProgressFn | None = None,
+                  model_path: str | None = None, store: DatasetStore | None = None, progress: Progress | None = None,
                   settings: Settings | None = None) -> MockResult:
     """``count`` new records like ``examples`` (see the module docstring for the steps)."""
     from mdg_core.llm.model import load_model, model_identity
@@ -431,7 +431,7 @@ def generate_mock(examples: Any, count: int, *, seed: int = 0, temperature: floa
 
         state = writer.run(count, seed, temperature, state, progress, _checkpoint)
     elif progress is not None:
-        progress(count, count, f"{count}/{count} records · from cache")
+        progress(1.0, f"{count}/{count} records · from cache")
     assert state is not None
     return MockResult(
         records=state.records[:count], cache_key=key, from_cache=from_cache,

@@ -32,7 +32,7 @@ import pandas as pd
 
 from mdg_core.config import load_settings
 from mdg_core.errors import InvalidParameterError, ReportError
-from mdg_core.progress import Progress, no_progress, of_job, span
+from mdg_core.progress import Progress, no_progress, span
 from mdg_core.reports.html import lock_down
 
 if TYPE_CHECKING:
@@ -286,10 +286,10 @@ def run(ctx: JobContext, dataset_id: int, mode: str = "auto", other_id: int | No
     other = store.get(other_id) if other_id is not None else None
     n_rows = max(info.n_rows, other.n_rows if other else 0)
     resolved = resolve_mode(mode, n_rows, info.n_cols)
-    ctx.progress(0, 1, "Loading rows…")
+    ctx.progress(0, "Loading rows…")
     started = time.perf_counter()
     df, note = sample_for_report(store.load(dataset_id))
-    forward = span(of_job(ctx), 0.02, 0.98)
+    forward = span(ctx.progress, 0.02, 0.98)
 
     if other is None:
         title = f"#{info.id} {info.name} ({resolved})"
@@ -301,7 +301,7 @@ def run(ctx: JobContext, dataset_id: int, mode: str = "auto", other_id: int | No
         html = build_compare_html(df, df_b, resolved, (f"#{info.id} {info.name}", f"#{other.id} {other.name}"),
                                   forward, note)
         kind, key = COMPARE_ARTIFACT, compare_key(info.id, other.id, resolved)
-    ctx.progress(0.99, 1, "Saving the report…")
+    ctx.progress(0.99, "Saving the report…")
     if not html:
         raise ReportError("ydata-profiling returned an empty report.")
     seconds = round(time.perf_counter() - started, 2)
@@ -310,7 +310,7 @@ def run(ctx: JobContext, dataset_id: int, mode: str = "auto", other_id: int | No
     artifact_id = store.put_artifact(kind, key, html.encode("utf-8"), dataset_id=info.id,
                                      other_dataset_id=other.id if other else None,
                                      params={"mode": resolved, "requested_mode": mode}, summary=summary)
-    ctx.progress(1, 1, "Report saved")
+    ctx.progress(1, "Report saved")
     return {"artifact_id": artifact_id, "kind": kind, "key": key, **summary}
 
 

@@ -30,7 +30,7 @@ import pandas as pd
 from mdg_core.errors import ReportError
 from mdg_core.jobs import JobContext
 from mdg_core.jsonable import jsonable
-from mdg_core.progress import of_job, span
+from mdg_core.progress import span
 from mdg_core.reports.common import Progress, no_progress
 from mdg_core.reports.quality import BASELINE_TITLES, CEILING_MARGIN, SDMETRICS_ROWS
 from mdg_core.store import DatasetStore
@@ -57,8 +57,7 @@ def _gaussian_copula(train: pd.DataFrame, stored: dict[str, Any], n: int, seed: 
 
     gen = registry.get(GAUSSIAN_COPULA, random_state=seed)
     started = time.perf_counter()
-    gen.fit(train, md.to_table_metadata(stored, []),
-            progress=lambda d, t, m: progress(d / t if t else 0.0, f"Gaussian copula baseline: {m}"))
+    gen.fit(train, md.to_table_metadata(stored, []), progress=span(progress, 0, 1, "Gaussian copula baseline: "))
     fit_seconds = time.perf_counter() - started
     return gen.sample(n, seed), fit_seconds
 
@@ -215,7 +214,7 @@ def run(ctx: JobContext, synthetic_id: int | None = None, dataset_id: int | None
         seed: int = 0) -> dict[str, Any]:
     """Job ``honest_scores``: a run's numbers (``synthetic_id``) or the baselines of the split that
     ``dataset_id`` at ``seed`` trains on (Compare generators)."""
-    progress: Progress = of_job(ctx)
+    progress: Progress = ctx.progress
     if synthetic_id is not None:
         return run_scores(ctx.store, int(synthetic_id), progress)
     if dataset_id is None:

@@ -18,7 +18,7 @@ import pandas as pd
 from mdg_core.errors import InvalidParameterError, ReportError
 from mdg_core.jobs import JobContext
 from mdg_core.jsonable import jsonable
-from mdg_core.progress import of_job, span
+from mdg_core.progress import span
 from mdg_core.reports import report_kind
 from mdg_core.reports.common import Progress, ReportInputs, ReportKind, Section, align, no_progress, worst
 from mdg_core.store import Artifact, DatasetInfo, DatasetStore
@@ -229,7 +229,7 @@ def run(ctx: JobContext, kind: str, a: int, b: int, holdout: int | None = None, 
     are one transaction: a failure, a cancel or a kill stores neither (other writers wait meanwhile)."""
     if drop_risky_threshold is None:
         return _run(ctx, kind, a, b, holdout, target, seed)
-    ctx.progress(0, 1, "Dropping risky rows, then the report on the rest; both are stored together at the end")
+    ctx.progress(0, "Dropping risky rows, then the report on the rest; both are stored together at the end")
     with ctx.store.transaction():
         return _run(ctx, kind, a, b, holdout, target, seed, drop_risky_threshold)
 
@@ -240,7 +240,7 @@ def _run(ctx: JobContext, kind: str, a: int, b: int, holdout: int | None = None,
     spec = report_kind(kind)  # an unknown kind fails before any work
     holdout = holdout if spec.uses_holdout else None
     target = (target or None) if spec.uses_target else None
-    progress: Progress = of_job(ctx)
+    progress: Progress = ctx.progress
     dropped: dict[str, Any] = {}
     if drop_risky_threshold is not None:
         before = ctx.store.get(b).n_rows

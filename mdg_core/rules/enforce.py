@@ -8,15 +8,13 @@ violating rows among everything sampled before enforcement and in the final outp
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any, Protocol
 
 import pandas as pd
 
 from mdg_core.errors import GeneratorError
+from mdg_core.progress import Progress
 from mdg_core.rules.model import Rule
-
-RowProgress = Callable[[float, float, str], None]
 
 
 class Sampler(Protocol):
@@ -24,7 +22,7 @@ class Sampler(Protocol):
     which depends on them)."""
 
     def sample(self, n: int, seed: int | None = None, conditions: dict[str, Any] | None = None,
-               progress: RowProgress | None = None) -> pd.DataFrame: ...
+               progress: Progress | None = None) -> pd.DataFrame: ...
 
     def renumber_keys(self, df: pd.DataFrame) -> pd.DataFrame: ...
 
@@ -37,7 +35,7 @@ def violation_counts(df: pd.DataFrame, rules: list[Rule]) -> dict[str, int]:
 
 def sample_with_rules(generator: Sampler, n: int, seed: int, rules: list[Rule],
                       conditions: dict[str, Any] | None = None,
-                      progress: RowProgress | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+                      progress: Progress | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
     """``n`` rows that obey every rule (and the conditions), with a violation report."""
     before = {rule.describe(): 0 for rule in rules}
     kept: list[pd.DataFrame] = []
@@ -57,7 +55,7 @@ def sample_with_rules(generator: Sampler, n: int, seed: int, rules: list[Rule],
         kept.append(good)
         have += len(good)
         if progress is not None:
-            progress(min(have, n), n, f"Sampling: {min(have, n):,}/{n:,} rows obey the rules")
+            progress(min(have, n) / n, f"Sampling: {min(have, n):,}/{n:,} rows obey the rules")
         if have >= n:
             break
         accept = max(have / sampled, 0.002)

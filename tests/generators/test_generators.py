@@ -76,7 +76,7 @@ def test_each_installed_generator_fits_and_samples_in_the_real_shape(name: str, 
         pytest.skip(f"{name} unavailable here: {state['reason']}")
     seen: list[str] = []
     gen = get(name, random_state=3, **TINY.get(name, {}))
-    gen.fit(penguins, md.detect_table_metadata(penguins), progress=lambda d, t, m: seen.append(m))
+    gen.fit(penguins, md.detect_table_metadata(penguins), progress=lambda f, m: seen.append(m))
     assert seen[0] == "Preparing" and seen[-1] == "Fitted"
     if spec(name).neural and name != "synthcity_pategan":
         assert any(m.startswith(("Epoch", "Step", "Generator epoch")) for m in seen), seen
@@ -143,7 +143,7 @@ def test_long_synthcity_draws_report_rows_as_they_come(penguins: pd.DataFrame) -
     gen = get("synthcity_ddpm", random_state=0, **TINY["synthcity_ddpm"]).fit(penguins,
                                                                            md.detect_table_metadata(penguins))
     seen: list[str] = []
-    out = gen.sample(12_000, seed=2, progress=lambda d, t, m: seen.append(m))
+    out = gen.sample(12_000, seed=2, progress=lambda f, m: seen.append(m))
     assert len(out) == 12_000
     assert seen[:3] == ["Sampled 5,000 of 12,000 rows", "Sampled 10,000 of 12,000 rows",
                         "Sampled 12,000 of 12,000 rows"]
@@ -178,50 +178,52 @@ def test_privbayes_keeps_its_tables_small_on_wide_numeric_columns(penguins: pd.D
     assert set(out["tail"]) <= set(df["tail"])
 
 
-def _fit_steps(name: str, df: pd.DataFrame, **params: object) -> tuple[object, list[tuple[float, float, str]]]:
-    seen: list[tuple[float, float, str]] = []
+def _fit_steps(name: str, df: pd.DataFrame, **params: object) -> tuple[object, list[tuple[float, str]]]:
+    seen: list[tuple[float, str]] = []
     gen = get(name, random_state=0, **params)
-    gen.fit(df, md.detect_table_metadata(df), progress=lambda d, t, m: seen.append((d, t, m)))
+    gen.fit(df, md.detect_table_metadata(df), progress=lambda f, m: seen.append((f, m)))
     return gen, seen
 
 
 def test_gaussian_copula_reports_each_column_as_it_is_fitted(penguins: pd.DataFrame) -> None:
     """Issue 14: a 30-second copula showed 'remaining 9 min' from its 2 % 'preparing' step; now its
-    real steps arrive as they happen, and only the per-column count is a measurable ``done/total``."""
+    real steps arrive as they happen, and only the per-column count is a measurable rising fraction."""
     _, seen = _fit_steps("sdv_gaussian_copula", penguins)
-    messages = [m for _, _, m in seen]
+    messages = [m for _, m in seen]
     assert "Encoding the columns (RDT)" in messages and "Correlations between the columns" in messages
-    columns = [(d, t) for d, t, m in seen if m.startswith("Column distribution ")]
-    assert [d for d, _ in columns] == list(range(1, len(penguins.columns) + 1))
-    assert {t for _, t in columns} == {len(penguins.columns)}
+    assert all(f == 0 for f, m in seen if m in ("Encoding the columns (RDT)", "Correlations between the columns"))
+    p = len(penguins.columns)
+    columns = [f for f, m in seen if m.startswith("Column distribution ")]
+    assert columns == pytest.approx([done / p for done in range(1, p + 1)])
     assert messages.index("Encoding the columns (RDT)") < messages.index(f"Column distributions 0/{len(penguins.columns)}")
     assert "Column distribution 6/8: body_mass_g" in messages
 
 
 def test_neural_encoders_report_columns_but_no_measurable_count_before_the_epochs(penguins: pd.DataFrame) -> None:
     """The per-column mixture encoders of CTGAN come before training: their count is in the text only
-    (0/1), so no remaining time is measured from them; the epochs are counted from the loop's start."""
+    (fraction 0), so no remaining time is measured from them; the epochs are counted from the loop's start."""
     _, seen = _fit_steps("sdv_ctgan", penguins, epochs=2, batch_size=100)
-    encoders = [(d, t, m) for d, t, m in seen if m.startswith("Column encoder")]
+    encoders = [(f, m) for f, m in seen if m.startswith("Column encoder")]
     assert len(encoders) == len(penguins.columns) + 1  # the start, then one per column
-    assert all((d, t) == (0, 1) for d, t, _ in encoders)
-    assert any("(mixture model)" in m and "bill_length_mm" in m for _, _, m in encoders)
-    epochs = [(d, t) for d, t, m in seen if m.startswith("Epoch") or m == "Training: 2 epochs to run"]
-    assert epochs == [(0, 2), (1, 2), (2, 2)]  # the pace is measured from the loop's start
+    assert all(f == 0 for f, _ in encoders)
+    assert any("(mixture model)" in m and "bill_length_mm" in m for _, m in encoders)
+    epochs = [(f, m.split(" · ")[0]) for f, m in seen if m.startswith("Epoch") or m == "Training: 2 epochs to run"]
+    # the pace is measured from the loop's start
+    assert epochs == [(0, "Training: 2 epochs to run"), (0.5, "Epoch 1/2"), (1.0, "Epoch 2/2")]
 
 
 def test_synthcity_bayesian_network_and_forest_report_their_steps(penguins: pd.DataFrame) -> None:
     _, seen = _fit_steps("synthcity_arf", penguins, num_trees=5, max_iters=2)
-    rounds = [m for _, _, m in seen if m.startswith("Adversarial forest")]
+    rounds = [m for _, m in seen if m.startswith("Adversarial forest")]
     assert rounds[0] == "Adversarial forest: the first discriminator"
-    assert all(d == 0 and t == 1 for d, t, m in seen if m.startswith("Adversarial"))  # early stop: no remaining time
+    assert all(f == 0 for f, m in seen if m.startswith("Adversarial"))  # early stop: no remaining time
     small = penguins.head(120)
     _, seen = _fit_steps("synthcity_bayesian_network", small, struct_max_indegree=2)
-    messages = [m for _, _, m in seen]
+    messages = [m for _, m in seen]
     assert any(m.startswith("Column encoder") and "bill_depth_mm" in m for m in messages)
     assert "Network structure: a tree over the columns" in messages
-    tables = [(d, t) for d, t, m in seen if m.startswith("Conditional table ")]
-    assert tables and tables[-1][0] == tables[-1][1] == len(tables)
+    tables = [f for f, m in seen if m.startswith("Conditional table ")]
+    assert tables and tables == pytest.approx([done / len(tables) for done in range(1, len(tables) + 1)])
     assert any("(missing or not)" in m for m in messages)  # the codec's indicator columns in words
 
 
@@ -232,7 +234,7 @@ def test_time_budget_stops_training_at_an_epoch_end_and_says_so(name: str, pengu
     log = gen.training_  # type: ignore[attr-defined]
     assert log["stopped_by_time_budget"] is True and log["time_budget_minutes"] == 0.002
     assert log["epochs_planned"] == 5000 and 1 <= log["epochs_run"] < 5000
-    assert any(m.startswith("Time budget spent: kept the model after epoch") for _, _, m in seen)
+    assert any(m.startswith("Time budget spent: kept the model after epoch") for _, m in seen)
     out = gen.sample(40, seed=1)  # type: ignore[attr-defined]
     _check_shape(penguins, out)
     labels = {p["name"]: p["label"] for p in spec(name).to_json()["params"]}
@@ -259,19 +261,22 @@ def test_a_budget_stopped_run_is_recorded_as_such(store, penguins: pd.DataFrame)
 
 
 def test_remaining_time_is_measured_within_a_phase_only() -> None:
-    """No remaining time from a 0/1 step or a phase's first report; the pace of a phase is timed from
-    its own start (not the set-up before it); a time budget caps it."""
+    """No remaining time from a fraction of 0 (set-up) or a phase's first report; the pace of a phase
+    is timed from its own start (not the set-up before it); a falling fraction starts a new phase; a
+    time budget caps it."""
     from mdg_core.generators.run import Pace
 
     pace = Pace()
     pace.started = 0.0
-    assert pace.remaining(0, 1, now=0.0) is None  # "Preparing"
-    assert pace.remaining(0, 1, now=50.0) is None  # a long unmeasured step (encoders)
-    assert pace.remaining(0, 10, now=60.0) is None  # the epoch loop starts
-    assert pace.remaining(1, 10, now=62.0) == pytest.approx(18.0)  # 2 s an epoch, 9 left
-    assert pace.remaining(5, 10, now=70.0) == pytest.approx(10.0)
-    assert pace.remaining(1, 1, now=80.0) is None  # "Fitted"
+    assert pace.remaining(0, now=0.0) is None  # "Preparing"
+    assert pace.remaining(0, now=50.0) is None  # a long unmeasured step (encoders)
+    assert pace.remaining(0, now=60.0) is None  # the epoch loop starts
+    assert pace.remaining(0.1, now=62.0) == pytest.approx(18.0)  # 2 s an epoch, 9 left
+    assert pace.remaining(0.5, now=70.0) == pytest.approx(10.0)
+    assert pace.remaining(1.0, now=80.0) is None  # "Fitted"
+    assert pace.remaining(0.2, now=100.0) is None  # the fraction fell: a new phase, its first report
+    assert pace.remaining(0.4, now=104.0) == pytest.approx(12.0)  # 2 s per 0.1 since 0.2, not since 60 s
     budget = Pace(deadline_minutes=1.0)
     budget.deadline = 60.0
-    budget.remaining(0, 100, now=10.0)
-    assert budget.remaining(1, 100, now=20.0) == pytest.approx(40.0)  # 990 s measured, the budget ends sooner
+    budget.remaining(0, now=10.0)
+    assert budget.remaining(0.01, now=20.0) == pytest.approx(40.0)  # 990 s measured, the budget ends sooner

@@ -181,7 +181,7 @@ def test_conditions_on_the_first_columns_are_drawn_directly(customers: pd.DataFr
     gen = get("sequential_trees", random_state=0, column_order="plan, churned").fit(customers, meta)
     seen: list[str] = []
     out = gen.sample(150, seed=6, conditions={"churned": "yes", "plan": "pro"},
-                     progress=lambda d, t, m: seen.append(m))
+                     progress=lambda f, m: seen.append(m))
     assert out["plan"].eq("pro").all() and out["churned"].eq("yes").all()
     assert not any(m.startswith("Conditional sampling") for m in seen)  # no reject-and-resample rounds
     real = customers[(customers["plan"] == "pro") & (customers["churned"] == "yes")]
@@ -226,11 +226,11 @@ def test_wide_categories_are_capped_for_the_trees_but_keep_real_levels(all_pengu
 def test_progress_per_column_and_cancel(all_penguins: pd.DataFrame) -> None:
     meta = md.detect_table_metadata(all_penguins)
     seen: list[str] = []
-    gen = get("sequential_trees").fit(all_penguins, meta, progress=lambda d, t, m: seen.append(m))
+    gen = get("sequential_trees").fit(all_penguins, meta, progress=lambda f, m: seen.append(m))
     assert [m for m in seen if m.startswith("Column ")] == [
         f"Column {i + 1}/{len(gen.visit_order_)}: {c}" for i, c in enumerate(gen.visit_order_)]
     drawn: list[str] = []
-    gen.sample(50, seed=1, progress=lambda d, t, m: drawn.append(m))
+    gen.sample(50, seed=1, progress=lambda f, m: drawn.append(m))
     assert sum(m.startswith("Drawing column") for m in drawn) == len(gen.visit_order_)
     calls = {"n": 0}
 

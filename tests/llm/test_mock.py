@@ -103,7 +103,7 @@ def test_job_reports_progress_saves_a_dataset_and_can_be_cancelled(users: list[d
     saved = store.get(result["dataset_id"])
     assert saved.kind == "mock" and saved.n_rows == 3 and "address.city" in saved.column_names
 
-    def _cancel(done: int, total: int, message: str) -> None:
+    def _cancel(fraction: float, message: str, /) -> None:
         raise CancelledError("Cancelled by the analyst; nothing was saved.")
 
     with pytest.raises(CancelledError):

@@ -254,6 +254,11 @@ def write(raw: sqlite3.Connection, table: str, columns: list[str], path: Path, f
     bytes (SQLite builds it and the row once each), then the value is written into it slice by
     slice with incremental blob I/O, which never changes a value's type or length."""
     quote_bytes = quote.encode("utf-8")
+    longest = raw.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)
+    too_long = [v for v in found.values if v.size > longest]
+    if too_long:
+        raise IngestError(f"Row {too_long[0].row + 1:,} holds a value of {too_long[0].size / 1e6:,.0f} MB; SQLite "
+                          f"stores values of at most {longest / 1e6:,.0f} MB. Shorten or split it and upload again.")
     cache = raw.execute("PRAGMA cache_size").fetchone()[0]
     raw.execute(f"PRAGMA cache_size=-{FILL_CACHE_KIB}")
     try:

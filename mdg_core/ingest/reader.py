@@ -166,7 +166,7 @@ class Parsed:
             except _TypedReadFailed:
                 columns = self.as_text()._read(limit)
         if self.plan.long_values:
-            columns = self._with_long_values(columns)
+            columns = self._with_long_values(columns, limit)
         specs = self.specs()
         data = {}
         for spec, arr in zip(specs, columns, strict=True):
@@ -176,14 +176,14 @@ class Parsed:
         frame.columns = self.names
         return frame
 
-    def _with_long_values(self, columns: list[pa.Array]) -> list[pa.Array]:
+    def _with_long_values(self, columns: list[pa.Array], limit: int | None) -> list[pa.Array]:
         """The columns with each long value's stand-in replaced by the value, read from the file."""
         assert self.plan.long_values is not None
         out = list(columns)
         with _plain_text(self.plan) as data:
             for value in self.plan.long_values.values:
                 arr = out[value.column]
-                if value.row < len(arr):
+                if value.row < min(len(arr), self.n_rows if limit is None else limit):
                     text = pa.array([long_values.read(data, value, self.dialect.quotechar)], arr.type)
                     out[value.column] = pa.concat_arrays([arr.slice(0, value.row), text, arr.slice(value.row + 1)])
         return out
@@ -625,7 +625,8 @@ def _scan(data: Path, layout: _Layout, names: list[str], progress: Progress | No
     has some, Arrow reads a copy of the file without them (open until ``copies`` closes);
     otherwise the file is read again with bigger blocks.
     """
-    source, found, looked = data, None, False
+    source, looked = data, False
+    found: long_values.LongValues | None = None
     block, newlines = _start_block(max(1, data.stat().st_size - layout.data_offset)), False
     while True:
         total = max(1, source.stat().st_size - layout.data_offset)

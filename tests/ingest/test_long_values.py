@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from mdg_core.errors import TypeOverrideError
+from mdg_core.errors import IngestError, TypeOverrideError
 from mdg_core.ingest import ingest_file, long_values, parse
 from mdg_core.ingest.sniff import Dialect
 from mdg_core.store import DatasetStore
@@ -64,6 +65,7 @@ def test_long_values_round_trip_exactly(tmp_path: Path, store: DatasetStore, enc
     assert parsed.plan.long_values is not None and len(parsed.plan.long_values.values) == 4
     assert parsed.types == ["integer", "text", "text", "text"]
     pd.testing.assert_frame_equal(parsed.to_frame(), _expected(values))
+    pd.testing.assert_frame_equal(parsed.to_frame(limit=2), _expected(values[:2]))
     info = ingest_file(store, path)
     loaded = store.load(info.id)
     pd.testing.assert_frame_equal(loaded, _expected(values))
@@ -151,3 +153,15 @@ def test_the_scan_steps_aside_for_a_quote_inside_a_value(tmp_path: Path) -> None
     path.write_text('a,b\n1,"quoted, fine"\n', encoding="utf-8")
     found = long_values.find(path, 4, Dialect(",", '"', ""), min_bytes=2)
     assert found is not None and [long_values.read(path, v, '"') for v in found.values] == ["quoted, fine"]
+
+
+def test_a_value_longer_than_sqlite_stores_is_refused_by_name(tmp_path: Path) -> None:
+    text, _ = _rows()
+    path = tmp_path / "long.csv"
+    path.write_text(text, encoding="utf-8")
+    found = parse(path).plan.long_values
+    assert found is not None
+    raw = sqlite3.connect(":memory:")
+    raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 3_000_000)
+    with pytest.raises(IngestError, match=r"Row 2 holds a value of 4 MB; SQLite stores values of at most 3 MB"):
+        long_values.write(raw, "t", ["c0", "c1", "c2", "c3"], path, found, '"')

@@ -80,6 +80,7 @@ OOM_SHARE = 0.5  # a SIGKILLed worker that held this share of the memory limit r
 TEST_CRASH_ENV = "MDG_TEST_CRASH"  # "segv:mock": the worker of a mock job kills itself with SIGSEGV
 COMMAND_ENV = "MDG_JOB_COMMAND_PID"  # set for a worker that a CLI command waits for: the command's pid
 _PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal this process gets when its parent dies
+PARENT_GONE_WAIT_S = 2.0  # how long a worker stopped by SIGTERM waits to see whether its command died
 LLM_GENERATOR = "llm_table"
 
 # the first line faulthandler writes to the job log for each crash signal
@@ -579,8 +580,18 @@ def _stop_with_command(command_pid: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _command_gone(command_pid: int) -> bool:
+    """Has the command that waits for this worker died? The parent-death signal comes when the
+    command's thread that started this worker ends; while the rest of the dying command unwinds,
+    this worker still counts as its child for a moment, so a SIGTERM waits that moment out."""
+    deadline = time.monotonic() + (PARENT_GONE_WAIT_S if stop_signal() == signal.SIGTERM else 0.0)
+    while os.getppid() == command_pid and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.getppid() != command_pid
+
+
 def _stopped_reason(command_pid: int | None) -> str:
-    if command_pid is not None and os.getppid() != command_pid:
+    if command_pid is not None and _command_gone(command_pid):
         return (f"The command that ran this job (pid {command_pid}) stopped before it finished; nothing was saved. "
                 "Run it again.")
     return (f"The worker was stopped by a signal ({signal_name(stop_signal() or signal.SIGINT)}) — "

@@ -31,6 +31,7 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SNIFF_BYTES = 64 * 1024
 HEAD_MIN_LINES = 12
 HEAD_MAX_BYTES = 64 * 1024 * 1024
+HEAD_ENOUGH_BYTES = 4 * 1024 * 1024  # past this, the lines read so far are enough: a huge row is not read whole
 PREAMBLE_MAX = 10
 CLEVER_LINE_CHARS = 16 * 1024
 SEP_LINE = re.compile(r'^"?sep=(.)"?\s*$', re.IGNORECASE)  # Excel's first-line delimiter hint
@@ -273,13 +274,15 @@ def _line_of(path: Path, offset: int) -> int:
 def head_text(path: Path, n: int = SNIFF_BYTES) -> str:
     """The start of a UTF-8 file, cut back to the last complete line.
 
-    At least ``HEAD_MIN_LINES`` lines are read when the file has them, so that a very wide header
-    (thousands of columns) is always whole; a file whose first lines exceed ``HEAD_MAX_BYTES`` is
-    refused rather than read short.
+    Up to ``HEAD_MIN_LINES`` lines are read when the file has them, so that a very wide header
+    (thousands of columns) is always whole; once ``HEAD_ENOUGH_BYTES`` hold a whole line, reading
+    stops, so a row of many megabytes is not held (and split by the csv module) just to sniff the
+    dialect. A file whose first line exceeds ``HEAD_MAX_BYTES`` is refused rather than read short.
     """
     with open(path, "rb") as fh:
         raw = fh.read(n)
-        while len(raw) < HEAD_MAX_BYTES and count_line_breaks(raw) < HEAD_MIN_LINES:
+        while len(raw) < HEAD_MAX_BYTES and count_line_breaks(raw) < HEAD_MIN_LINES \
+                and not (len(raw) >= HEAD_ENOUGH_BYTES and count_line_breaks(raw) >= 1):
             more = fh.read(len(raw))
             if not more:
                 break

@@ -95,10 +95,6 @@ def test_ingest_peak_memory_for_huge_values_is_at_most_three_times_the_file(tmp_
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="measured 5-6x: before any row is read, sniff.head_text reads up to 64 MB "
-                   "looking for 12 lines and decodes it, and detect_dialect and records() split and parse those lines "
-                   "with the csv module (4 bytes a character): a 50 MB first row peaks at 300 MB in reader._layout. "
-                   "Needs the head to stop at long lines (sniff.py)")
 def test_ingest_peak_memory_for_a_huge_first_row_is_at_most_three_times_the_file(tmp_path: Path) -> None:
     path = tmp_path / "huge_first_row.csv"
     path.write_bytes(b"id,text\n1," + b"x" * 50_000_000 + b"\n2,short\n")

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -22,7 +23,7 @@ from mdg_core.store import DatasetStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = int(os.environ.get("MDG_RELIABILITY_SEED", "20240611"))
-STOP_REASONS = {signal.SIGTERM: "Stopped by SIGTERM", signal.SIGINT: "Interrupted (Ctrl-C)"}
+STOP_REASONS: dict[int, str] = {signal.SIGTERM: "Stopped by SIGTERM", signal.SIGINT: "Interrupted (Ctrl-C)"}
 
 
 def cli(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -32,7 +33,7 @@ def cli(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.P
                             env=dict(os.environ, **(env or {})))
 
 
-def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
     """A read-only query that never takes a lock the command under test may need."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=60)
     try:
@@ -85,7 +86,7 @@ def consistent(db: Path) -> None:
         assert rows(db, f'SELECT count(*) FROM "{table}"')[0][0] == n_rows, table
 
 
-def after_next_open(db: Path) -> list[tuple[object, ...]]:
+def after_next_open(db: Path) -> list[tuple[Any, ...]]:
     """Open the database as the CLI does next, then check it is whole; returns the jobs."""
     jobs.reap(DatasetStore(db))
     consistent(db)
@@ -112,7 +113,7 @@ def worker_gone(db: Path, n_before: int) -> None:
     found = rows(db, f"SELECT pid, pid_created FROM jobs WHERE id > {n_before} AND owner = 'worker'")
     if found:
         [(pid, created)] = found
-        process_gone(int(pid), float(created) if created is not None else None)  # type: ignore[arg-type]
+        process_gone(int(pid), float(created) if created is not None else None)
 
 
 def stopped_line(sig: int) -> str:

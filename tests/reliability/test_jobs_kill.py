@@ -118,7 +118,7 @@ def _mock_with_worker(db: Path, stage: str) -> tuple[subprocess.Popen[str], int,
         assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         time.sleep(0.01)
     [(worker_pid, created)] = rows(db, "SELECT pid, pid_created FROM jobs")
-    return proc, int(worker_pid), float(created)  # type: ignore[arg-type]
+    return proc, int(worker_pid), float(created)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

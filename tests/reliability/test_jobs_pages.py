@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -100,7 +101,7 @@ def test_a_crash_of_the_model_behind_the_mock_page_is_named_and_the_page_lives_o
     assert info.exit_code == -signal.SIGSEGV
 
 
-def _killed(db: Path, proc: subprocess.Popen[str], rng: random.Random, stages: list[float]) -> list[tuple[object, ...]]:
+def _killed(db: Path, proc: subprocess.Popen[str], rng: random.Random, stages: list[float]) -> list[tuple[Any, ...]]:
     """kill -9 the command once its job reached a random one of ``stages`` (plus up to 0.3 s), wait
     for a worker it started to stop too; the jobs still active in the database (what the page finds)."""
     n_before = rows(db, "SELECT count(*) FROM jobs")[0][0]
@@ -112,7 +113,7 @@ def _killed(db: Path, proc: subprocess.Popen[str], rng: random.Random, stages: l
     return rows(db, "SELECT id, title FROM jobs WHERE status IN ('queued', 'running')")
 
 
-def _freed(db: Path, at: AppTest, active_at_open: list[tuple[object, ...]]) -> None:
+def _freed(db: Path, at: AppTest, active_at_open: list[tuple[Any, ...]]) -> None:
     """No job is active any more; a job the page found active is shown with the reason it ended."""
     assert rows(db, "SELECT id FROM jobs WHERE status IN ('queued', 'running')") == []
     consistent(db)

@@ -30,6 +30,16 @@ def _on_done(info: jobs.JobInfo) -> None:
             st.rerun()
 
 
+def _adopt_recovered_job() -> None:
+    """A job picked up again after a refresh (or left by a killed command) belongs to the choice it ran for,
+    so its outcome, or why it ended, shows under that choice."""
+    ui.active_job_id(JOB_KEY, ["report"])  # picks up the latest running report job in a new session
+    job_id = st.session_state.get(JOB_KEY)
+    if job_id is not None and FOR_KEY not in st.session_state:
+        p = jobs.get(store, int(job_id)).params
+        st.session_state[FOR_KEY] = report_key(p["kind"], p["a"], p["b"], p.get("holdout"), p.get("target"))
+
+
 def _inputs(kind: ReportKind) -> tuple[Any, Any, int | None, str | None]:
     """The real dataset and a synthetic one made from it, and the holdout and target when the kind uses them."""
     a, b = ui.report_pair(kind.labels, "mdg.reports")
@@ -71,6 +81,7 @@ with new_tab:
             st.session_state[JOB_KEY] = jobs.submit(store, "report", params, f"{kind.title} report #{b.id} vs #{a.id}")
             st.session_state[FOR_KEY] = key
             st.rerun()
+        _adopt_recovered_job()
         if ui.active_job_id(JOB_KEY, ["report"]) is None and st.session_state.get(FOR_KEY) != key:
             st.session_state.pop(JOB_KEY, None)  # a finished job of another choice: its outcome is not this one's
         info = ui.job_panel(JOB_KEY, on_done=_on_done, recover_kinds=["report"])

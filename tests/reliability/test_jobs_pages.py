@@ -156,9 +156,6 @@ def test_the_reports_page_after_a_report_command_was_killed(penguins_run: tuple[
     assert rows(db, "SELECT count(*) FROM artifacts WHERE kind = 'report'") == [(0,)]
 
 
-@pytest.mark.xfail(strict=True, reason="pages/reports.py drops a job it recovered but did not start in this session "
-                                       "(FOR_KEY is unset, so the job counts as another choice's): the reason a "
-                                       "killed report ended is not shown, although the job was for this very choice")
 def test_the_reports_page_shows_why_the_report_of_a_killed_command_ended(
         penguins_run: tuple[Path, int, int], monkeypatch: pytest.MonkeyPatch) -> None:
     db, real_id, synth_id = penguins_run

@@ -208,55 +208,6 @@ class Generator(ABC):
         reporter.step(1, 1, f"Sampled {len(out):,} rows")
         return out
 
-    def estimate_fit_seconds(self, df: pd.DataFrame, metadata: TableMetadata | None = None,
-                             sample_rows: int = 8000) -> float | None:
-        """A fit-time estimate made before the fit, from short calibration fits, extrapolated.
-
-        Neural models only. A warm-up fit on 1,000 rows pays the one-off costs (imports, first
-        torch calls at full batch size, first mixture-model fits; 100 rows left about 1.7 s of
-        them in the first timed probe, which then doubled the SDV estimates); then one-epoch fits
-        on two sample sizes time the set-up (encoders) and one epoch apart. Each is extrapolated
-        along the line through the two sizes: set-up has a fixed part (metadata checks, model
-        construction) that a purely proportional guess would multiply by the row ratio. Measured
-        on flights and diamonds (26k and 43k training rows, 3 epochs, quiet machine): within
-        0.7–1.3× of the fit; see bench/results/generate.json.
-        """
-        if not self.spec.neural or not self.spec.epochs_param:
-            return None
-        epochs = int(self.params[self.spec.epochs_param])
-        n = len(df)
-        calib = self._calibration_epochs()
-        params = dict(self.params, **{self.spec.epochs_param: calib})
-
-        def probe(rows: int) -> tuple[float, float]:
-            small = df.sample(rows, random_state=0) if n > rows else df
-            gen = type(self)(random_state=self.random_state, **params)
-            started = time.perf_counter()
-            gen.fit(small, metadata)
-            total = time.perf_counter() - started
-            epoch = min(gen.epoch_seconds_ or 0.0, total / calib)
-            return total - epoch * calib, epoch
-
-        probe(min(n, 1000))  # warm-up, not timed
-        big = min(n, sample_rows)
-        setup, epoch = probe(big)
-        if n <= big:
-            return setup + epoch * epochs
-        small_rows = big // 4
-        setup_s, epoch_s = probe(small_rows)
-
-        def extend(at_small: float, at_big: float) -> float:
-            """Along the line through both probes; never below zero growth, never above proportional."""
-            slope = max(0.0, (at_big - at_small) / (big - small_rows))
-            return min(at_big + slope * (n - big), at_big * n / big)
-
-        return extend(setup_s, setup) + extend(epoch_s, epoch) * epochs
-
-    def _calibration_epochs(self) -> int:
-        """Epochs for a calibration fit (some libraries need more than one)."""
-        low = next((p.min for p in self.spec.params if p.name == self.spec.epochs_param), 1)
-        return int(max(1, low or 1))
-
     # --- what a backend implements --------------------------------------------------------------
     @abstractmethod
     def _fit(self, df: pd.DataFrame, reporter: Reporter) -> None:

@@ -118,13 +118,6 @@ def test_conditional_sampling_returns_only_matching_rows(name: str, customers: p
         gen.sample(5, seed=1, conditions={"churned": "maybe"})
 
 
-def test_fit_time_estimate_is_made_before_fitting(penguins: pd.DataFrame) -> None:
-    gen = get("sdv_tvae", random_state=0, epochs=3, batch_size=100)
-    estimate = gen.estimate_fit_seconds(penguins, md.detect_table_metadata(penguins))
-    assert estimate is not None and estimate > 0
-    assert get("sdv_gaussian_copula").estimate_fit_seconds(penguins) is None
-
-
 def test_wide_categorical_is_modelled_as_one_number_not_one_hot(penguins: pd.DataFrame) -> None:
     """An ID-like category (here 120 tail numbers) would be 120 one-hot inputs for CTGAN."""
     df = penguins.copy()

@@ -116,8 +116,14 @@ class DatasetStore:
         """
         outer: Connection | None = getattr(self._local, "conn", None)
         if outer is not None:
-            with outer.begin_nested():
+            nested = outer.begin_nested()
+            try:
                 yield outer
+            except BaseException:
+                if _raw(outer).in_transaction:  # else SQLite rolled it all back itself (a full disk): say why
+                    nested.rollback()
+                raise
+            nested.commit()
             return
         wait = self.busy_timeout_s if wait_s is None else float(wait_s)
         with self.engine.connect() as conn:

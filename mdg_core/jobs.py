@@ -14,6 +14,10 @@ failed with the reason: a native crash named by its signal, out of memory only w
 SIGKILLed near the memory limit, otherwise a kill from outside. No job stays "running" or "queued"
 after its owner died, so the pages that show it are freed.
 
+A job's result is written in the transaction that stores its output (``JobContext.saved``): a job
+stopped after that commit, by anything, ends "done" with that result and a note of what stopped it,
+never "nothing was saved".
+
 Register a job with one line in ``JOB_FUNCTIONS``: ``"kind": "module:function"``. The function
 has the signature ``fn(ctx: JobContext, **params) -> dict`` and returns a JSON-able result.
 """
@@ -101,6 +105,9 @@ _peak_seen: dict[tuple[int, float | None], int] = {}  # RSS this process saw its
 
 @dataclass(frozen=True)
 class JobInfo:
+    """A job's record. ``error`` says why it failed or was cancelled; on a "done" job it is set only
+    when the job was stopped after its output was saved, and says what stopped it."""
+
     id: int
     kind: str
     title: str
@@ -124,6 +131,11 @@ class JobInfo:
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def stopped_after_saving(self) -> str | None:
+        """What stopped a job after its output was saved (the output is whole); None otherwise."""
+        return self.error if self.status == "done" else None
 
     @property
     def elapsed_seconds(self) -> float:
@@ -304,8 +316,22 @@ def _crash_message(info: JobInfo, sig: int, where: str | None, log_path: Path) -
             f"nothing was saved. Details: {log_path}")
 
 
+def _after_saving(what_stopped: str) -> str:
+    """The note of a job whose output was committed and that was then stopped before it ended."""
+    return f"{what_stopped} after its output was saved; the output is whole and kept."
+
+
+def _owner_stopped(info: JobInfo, code: int | None) -> str:
+    """Who stopped, and how, for a job whose owner died after the job saved its output."""
+    who = "The command that ran this job" if info.owner == OWNER_COMMAND else "The worker"
+    how = f" by a signal ({signal_name(-code)})" if code is not None and code < 0 else (
+        f" with code {code}" if code is not None else "")
+    return f"{who} (pid {info.pid}) stopped{how}"
+
+
 def _death_reason(store: DatasetStore, info: JobInfo, code: int | None) -> tuple[str, str]:
-    """Status and analyst-readable reason for a job whose owner is gone."""
+    """Status and analyst-readable reason for a job whose owner is gone (before it saved anything:
+    one that did ends "done", see ``_finish``)."""
     if info.cancel_requested:
         return "cancelled", "Cancelled; nothing was saved."
     if info.pid is None:
@@ -378,6 +404,21 @@ class JobContext:
         self._last_write = 0.0
         self._started = time.monotonic()
 
+    def saved(self, result: dict[str, Any], what: str) -> dict[str, Any]:
+        """Record the job's result inside the transaction that stores its output; returns the result
+        with ``saved``: ``what`` (e.g. "synthetic dataset #12 'x' with its run #3").
+
+        Why: a job stopped after that commit (a kill -9, a signal, a late cancel) still ends "done"
+        with this result, and says what was stored, instead of "nothing was saved". Call it inside
+        the ``store.transaction()`` that writes the output, after its last write."""
+        if not self.store.in_write():
+            raise JobError("JobContext.saved must be called inside the transaction that stores the output.")
+        result = {**result, "saved": what}
+        if self.job_id is not None:
+            with self.store.write() as conn:
+                conn.execute(update(schema.jobs).where(schema.jobs.c.id == self.job_id).values(result=result))
+        return result
+
     def cancelled(self) -> bool:
         if self.job_id is None:
             return False
@@ -433,19 +474,29 @@ def _insert(store: DatasetStore, kind: str, params: dict[str, Any], title: str, 
 
 
 def _finish(store: DatasetStore, job_id: int, status: str, result: dict[str, Any] | None = None,
-            error: str | None = None, exit_code: int | None = None) -> bool:
-    """Record a job's outcome unless it already has one; True if this call recorded it."""
-    values: dict[str, Any] = dict(status=status, finished_at=now_iso(), result=result, error=error)
-    if status == "done":
-        values["progress"] = 1.0
-        values["eta_seconds"] = 0.0
-    if exit_code is not None:
-        values["exit_code"] = exit_code
+            error: str | None = None, exit_code: int | None = None, after_saving: str | None = None) -> bool:
+    """Record a job's outcome unless it already has one; True if this call recorded it.
+
+    A job whose output was committed (``JobContext.saved``) ends "done" with its saved result
+    whatever ended it after that: ``error`` is then ``after_saving`` (what stopped it), by default
+    the error it ended with."""
     with store.write() as conn:
-        done = conn.execute(
-            update(schema.jobs).where(schema.jobs.c.id == job_id, schema.jobs.c.status.in_(ACTIVE)).values(**values)
-        )
-    return bool(done.rowcount)
+        row = conn.execute(
+            select(schema.jobs.c.status, schema.jobs.c.result).where(schema.jobs.c.id == job_id)
+        ).first()
+        if row is None or row.status not in ACTIVE:
+            return False
+        if status != "done" and row.result is not None:
+            error = after_saving or _after_saving(f"It ended with an error ({error})")
+            status, result = "done", row.result
+        values: dict[str, Any] = dict(status=status, finished_at=now_iso(), result=result, error=error)
+        if status == "done":
+            values["progress"] = 1.0
+            values["eta_seconds"] = 0.0
+        if exit_code is not None:
+            values["exit_code"] = exit_code
+        conn.execute(update(schema.jobs).where(schema.jobs.c.id == job_id).values(**values))
+    return True
 
 
 def submit(store: DatasetStore, kind: str, params: dict[str, Any], title: str, *, for_command: bool = False) -> int:
@@ -489,6 +540,34 @@ def _test_crash(kind: str) -> None:
         time.sleep(5)  # the signal is delivered before this returns
 
 
+class StoppedAfterSaving(StopSignal):
+    """A stop that came after the job had saved its output: the command says what was stored."""
+
+    def __init__(self, reason: str, saved: str) -> None:
+        super().__init__(reason)
+        self.saved = saved
+
+
+LATE_CANCEL = _after_saving("The cancel came")
+
+
+def _saved_result(store: DatasetStore, job_id: int) -> dict[str, Any] | None:
+    """The result of a job that ended "done" (it had saved its output before what stopped it)."""
+    info = get(store, job_id, check_alive=False)
+    if info.status != "done":
+        return None
+    if info.stopped_after_saving:
+        log.warning(info.stopped_after_saving)
+    return info.result or {}
+
+
+def _raise_if_saved(store: DatasetStore, job_id: int) -> None:
+    """A stopped command whose job had saved its output says so (``StoppedAfterSaving``)."""
+    saved = _saved_result(store, job_id)
+    if saved is not None:
+        raise StoppedAfterSaving(stop_reason(), str(saved.get("saved") or "its output")) from None
+
+
 def _execute(ctx: JobContext, kind: str, params: dict[str, Any]) -> dict[str, Any]:
     _test_crash(kind)
     result = _resolve(kind)(ctx, **params)
@@ -504,21 +583,31 @@ def run_inline(store: DatasetStore, kind: str, params: dict[str, Any], title: st
     with stop_signals():
         job_id = _insert(store, kind, params, title or kind, "running", OWNER_COMMAND)
         ctx = JobContext(store, job_id, on_progress)
+        # a job that had saved its output before it was stopped or failed ended "done" (``_finish``)
         try:
             result = _execute(ctx, kind, params)
         except KeyboardInterrupt:
             with defer_stops():
-                _finish(store, job_id, ("cancelled" if stopped_by_analyst() else "failed"), error=f"{stop_reason()} before it finished; nothing was saved.")
+                _finish(store, job_id, ("cancelled" if stopped_by_analyst() else "failed"),
+                        error=f"{stop_reason()} before it finished; nothing was saved.",
+                        after_saving=_after_saving(stop_reason()))
+                _raise_if_saved(store, job_id)
             raise
         except CancelledError as exc:
-            _finish(store, job_id, "cancelled", error=str(exc))
-            raise
+            _finish(store, job_id, "cancelled", error=str(exc), after_saving=LATE_CANCEL)
+            if (saved := _saved_result(store, job_id)) is None:
+                raise
+            return saved
         except MdgError as exc:
             _finish(store, job_id, "failed", error=str(exc))
-            raise
+            if (saved := _saved_result(store, job_id)) is None:
+                raise
+            return saved
         except Exception as exc:
             _finish(store, job_id, "failed", error=f"Unexpected error: {type(exc).__name__}: {exc}")
-            raise JobError(f"{title or kind} failed unexpectedly: {type(exc).__name__}: {exc}") from exc
+            if (saved := _saved_result(store, job_id)) is None:
+                raise JobError(f"{title or kind} failed unexpectedly: {type(exc).__name__}: {exc}") from exc
+            return saved
         with defer_stops():  # the work is saved: record it whole, then return at once
             _finish(store, job_id, "done", result=result)
         return result
@@ -541,10 +630,12 @@ def run_in_worker(store: DatasetStore, kind: str, params: dict[str, Any], title:
         except KeyboardInterrupt:
             with defer_stops():
                 _kill_worker(get(store, job_id, check_alive=False))
-                _finish(store, job_id, ("cancelled" if stopped_by_analyst() else "failed"), error=f"{stop_reason()}; nothing was saved.")
+                _finish(store, job_id, ("cancelled" if stopped_by_analyst() else "failed"),
+                        error=f"{stop_reason()}; nothing was saved.", after_saving=_after_saving(stop_reason()))
+                _raise_if_saved(store, job_id)  # the worker had saved its output before it was stopped
             raise
     if info.status == "done":
-        return info.result or {}
+        return _saved_result(store, job_id) or {}
     if info.status == "cancelled":
         raise CancelledError(info.error or "Cancelled; nothing was saved.")
     raise JobError(info.error or f"{title or kind} failed.")
@@ -590,12 +681,14 @@ def _command_gone(command_pid: int) -> bool:
     return os.getppid() != command_pid
 
 
-def _stopped_reason(command_pid: int | None) -> str:
+def _stopped_reason(command_pid: int | None) -> tuple[str, str]:
+    """Why a worker stopped by a signal ended: its reason when nothing was saved, and its note
+    when it had saved its output."""
     if command_pid is not None and _command_gone(command_pid):
-        return (f"The command that ran this job (pid {command_pid}) stopped before it finished; nothing was saved. "
-                "Run it again.")
-    return (f"The worker was stopped by a signal ({signal_name(stop_signal() or signal.SIGINT)}) — "
-            "killed from outside; nothing was saved.")
+        who = f"The command that ran this job (pid {command_pid}) stopped"
+        return f"{who} before it finished; nothing was saved. Run it again.", _after_saving(who)
+    who = f"The worker was stopped by a signal ({signal_name(stop_signal() or signal.SIGINT)})"
+    return f"{who} — killed from outside; nothing was saved.", _after_saving(who)
 
 
 def worker_main(db_path: str, job_id: int) -> int:
@@ -616,7 +709,7 @@ def worker_main(db_path: str, job_id: int) -> int:
             detail = str(exc) if isinstance(exc, MdgError) else f"{type(exc).__name__}: {exc}."
             reason = f"The worker could not start: {detail} Nothing was saved."
             if isinstance(exc, KeyboardInterrupt):
-                reason = _stopped_reason(command_pid)
+                reason = _stopped_reason(command_pid)[0]
             sys.stderr.write(f"error: {reason}\n")
             sys.stderr.flush()
             with defer_stops():
@@ -635,10 +728,11 @@ def worker_main(db_path: str, job_id: int) -> int:
             result = _execute(ctx, info.kind, info.params)
         except KeyboardInterrupt:
             with defer_stops():
-                _finish(store, job_id, "failed", error=_stopped_reason(command_pid))
+                reason, note = _stopped_reason(command_pid)
+                _finish(store, job_id, "failed", error=reason, after_saving=note)
             return 1
         except CancelledError as exc:
-            _finish(store, job_id, "cancelled", error=str(exc))
+            _finish(store, job_id, "cancelled", error=str(exc), after_saving=LATE_CANCEL)
             return 1
         except MdgError as exc:
             _finish(store, job_id, "failed", error=str(exc))
@@ -674,7 +768,8 @@ def get(store: DatasetStore, job_id: int, check_alive: bool = True) -> JobInfo:
         alive, code = _owner_state(info)
         if not alive:
             status, error = _death_reason(store, info, code)
-            _finish(store, job_id, status, error=error, exit_code=code)
+            _finish(store, job_id, status, error=error, exit_code=code,
+                    after_saving=_after_saving(_owner_stopped(info, code)))
             return get(store, job_id, check_alive=False)
     return info
 

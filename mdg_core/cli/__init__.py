@@ -126,9 +126,14 @@ def describe_change(before: Catalogue, after: Catalogue) -> str | None:
     return "; ".join(_said(what, items, verb) for what, verb, items in changes if items) or None
 
 
-def stopped_message(store: Any, before: Catalogue | None, committed: bool) -> str:
-    """The one line of a stopped command: what it saved before the stop, or that nothing was."""
+def stopped_message(store: Any, before: Catalogue | None, committed: bool, saved: str | None = None) -> str:
+    """The one line of a stopped command: what it saved before the stop, or that nothing was.
+
+    ``saved``: what the command's job said it stored (``jobs.StoppedAfterSaving``), in its worker
+    or here; otherwise the catalogue read before and after says what this process changed."""
     reason = interrupts.stop_reason()
+    if saved:
+        return f"{reason} after the change was saved: {saved} was stored."
     if not committed or before is None:
         return f"{reason}; nothing was saved."
     try:
@@ -173,9 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             with interrupts.defer_stops():  # a second stop while answering changes nothing
                 sys.stderr.write(f"\nerror: {exc}\n")
             return 2
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             with interrupts.defer_stops():
-                sys.stderr.write(f"\nerror: {stopped_message(store, before, committed())}\n")
+                saved = getattr(exc, "saved", None)  # a job's StoppedAfterSaving: what its output is
+                sys.stderr.write(f"\nerror: {stopped_message(store, before, committed(), saved)}\n")
             return 2
         except Exception as exc:
             with interrupts.defer_stops():

@@ -6,7 +6,8 @@ report compares against), fits on train with real per-epoch progress, samples un
 and stores the synthetic dataset, the fitted model (a pickle signed with this installation's key, see
 ``mdg_core.signing``) and the run record.
 Nothing is written before sampling has finished, and then the split, the synthetic dataset, the
-model and the run record are written in one transaction: a run is stored whole or not at all.
+model, the run record and the job's result (``JobContext.saved``) are written in one transaction: a
+run is stored whole or not at all, and its job says which.
 """
 
 from __future__ import annotations
@@ -192,17 +193,25 @@ def generate(ctx: JobContext, dataset_id: int, generator: str, params: dict[str,
     ctx.progress(0.96, "Saving the synthetic dataset")
     if ctx.cancelled():
         raise CancelledError("Cancelled by the analyst; nothing was saved.")
-    return _store_run(store, prep, gen, generator, n, out, report, conds, fit_seconds, sample_seconds,
+    return _store_run(ctx, prep, gen, generator, n, out, report, conds, fit_seconds, sample_seconds,
                       estimate, keep_model, name)
 
 
-def _store_run(store: DatasetStore, prep: Training, gen: Generator, generator: str, n: int,
+def _runs_output(synth: DatasetInfo, run_id: int, parts: dict[str, int | None]) -> str:
+    """What a run stored, as its job says: "synthetic dataset #4 'x' with its run #2 (train #2, model #1)"."""
+    with_ids = ", ".join(f"{part} #{i}" for part, i in parts.items() if i is not None)
+    return f"synthetic dataset #{synth.id} '{synth.name}' with its run #{run_id}" + (f" ({with_ids})" if with_ids else "")
+
+
+def _store_run(ctx: JobContext, prep: Training, gen: Generator, generator: str, n: int,
                out: pd.DataFrame, report: dict[str, Any], conds: dict[str, Any] | None,
                fit_seconds: float, sample_seconds: float, estimate: float | None, keep_model: bool,
                name: str | None) -> dict[str, Any]:
-    """Everything a run produces, in one transaction: a failure or a kill stores none of it."""
+    """Everything a run produces and the job's result, in one transaction: a failure or a kill
+    stores none of it."""
     from mdg_core import signing
 
+    store: DatasetStore = ctx.store
     info, seed = prep.info, prep.seed
     versions = registry.versions()
     recipe = {"generator": generator, "params": gen.params, "seed": seed, "rows": n,
@@ -234,11 +243,13 @@ def _store_run(store: DatasetStore, prep: Training, gen: Generator, generator: s
             violations=report["rules"], output_dataset_id=synth.id, train_dataset_id=train_id,
             holdout_dataset_id=hold_id, model_artifact_id=model_id, status="done", meta=meta,
         )
-    return {"run_id": run_id, "output_dataset_id": synth.id, "train_dataset_id": train_id,
-            "holdout_dataset_id": hold_id, "model_artifact_id": model_id, "rows": n,
-            "fit_seconds": round(fit_seconds, 3), "sample_seconds": round(sample_seconds, 3),
-            "estimated_fit_seconds": None if estimate is None else round(estimate, 3),
-            "peak_memory_mb": round(peak, 1), "violations": report["rules"]}
+        result = {"run_id": run_id, "output_dataset_id": synth.id, "train_dataset_id": train_id,
+                  "holdout_dataset_id": hold_id, "model_artifact_id": model_id, "rows": n,
+                  "fit_seconds": round(fit_seconds, 3), "sample_seconds": round(sample_seconds, 3),
+                  "estimated_fit_seconds": None if estimate is None else round(estimate, 3),
+                  "peak_memory_mb": round(peak, 1), "violations": report["rules"]}
+        return ctx.saved(result, _runs_output(synth, run_id, {"train": train_id, "holdout": hold_id,
+                                                              "model": model_id}))
 
 
 def load_model(store: DatasetStore, artifact_id: int) -> Generator:
@@ -278,7 +289,7 @@ def sample_model(ctx: JobContext, model_artifact_id: int, n_rows: int, seed: int
     recipe = {"generator": generator, "params": gen.params, "seed": seed, "rows": n, "model_artifact_id": art.id,
               "conditions": jsonable(conds), "summary": f"{generator} · kept model #{art.id} · seed {seed}"}
     peak = peak_memory_mb()
-    with store.transaction():  # the dataset and its run record: both or neither
+    with store.transaction():  # the dataset, its run record and the job's result: all or none
         synth = store.save(out, name or f"{info.name} · {generator} (model #{art.id}, seed {seed})", "synthetic",
                            parent_id=info.id, recipe=recipe)
         run_id = store.record_run(
@@ -289,8 +300,10 @@ def sample_model(ctx: JobContext, model_artifact_id: int, n_rows: int, seed: int
             model_artifact_id=art.id, status="done",
             meta={"from_model": art.id, "conditions": jsonable(conds), "fit_random_state": gen.random_state},
         )
-    return {"run_id": run_id, "output_dataset_id": synth.id, "rows": n, "sample_seconds": round(sample_seconds, 3),
-            "peak_memory_mb": round(peak, 1), "violations": report["rules"], "model_artifact_id": art.id}
+        result = {"run_id": run_id, "output_dataset_id": synth.id, "rows": n,
+                  "sample_seconds": round(sample_seconds, 3), "peak_memory_mb": round(peak, 1),
+                  "violations": report["rules"], "model_artifact_id": art.id}
+        return ctx.saved(result, _runs_output(synth, run_id, {"from model": art.id}))
 
 
 def compare(ctx: JobContext, dataset_id: int, generators: list[str], params: dict[str, dict[str, Any]] | None = None,
@@ -337,6 +350,9 @@ def compare(ctx: JobContext, dataset_id: int, generators: list[str], params: dic
     if len(hold) < 10:
         result["note"] = (f"Privacy is not scored: the holdout has {len(hold)} rows (holdout share "
                           f"{prep.share:g} in Settings) and at least 10 are needed as a control.")
-    store.put_artifact("comparison", f"{dataset_id}:{seed}:{uuid.uuid4().hex[:8]}", None, dataset_id=dataset_id,
-                       params={"generators": generators, "seed": seed}, summary=jsonable(result))
-    return jsonable(result)
+    result = jsonable(result)
+    with store.transaction():  # the comparison and the job's result: both or neither
+        artifact_id = store.put_artifact("comparison", f"{dataset_id}:{seed}:{uuid.uuid4().hex[:8]}", None,
+                                         dataset_id=dataset_id, params={"generators": generators, "seed": seed},
+                                         summary=result)
+        return ctx.saved(result, f"comparison #{artifact_id} of {len(generators)} generator(s) on dataset #{dataset_id}")

@@ -464,16 +464,19 @@ def to_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
 
 def run_job(ctx: JobContext, examples: Any, count: int, seed: int = 0, temperature: float = DEFAULT_TEMPERATURE,
             model_path: str | None = None, save_name: str | None = None) -> dict[str, Any]:
-    """Job ``mock``: generate, optionally save as a dataset (kind ``mock``); records stay in the cache."""
+    """Job ``mock``: generate, optionally save as a dataset (kind ``mock``, with the job's result in
+    the same transaction); records stay in the cache."""
     result = generate_mock(examples, count, seed=seed, temperature=temperature, model_path=model_path,
                            store=ctx.store, progress=ctx.progress)
     summary = result.summary()
-    if save_name:
-        info = ctx.store.save(to_frame(result.records), save_name, kind="mock",
+    if not save_name:
+        return summary
+    frame = to_frame(result.records)
+    with ctx.store.transaction():
+        info = ctx.store.save(frame, save_name, kind="mock",
                               recipe={"generator": "mock", "count": count, "seed": seed,
                                       "temperature": temperature, "model": result.model},
                               meta={"schema": result.schema, "id_fields": result.id_fields})
-        summary["dataset_id"] = info.id
-    return summary
+        return ctx.saved({**summary, "dataset_id": info.id}, f"mock dataset #{info.id} '{info.name}'")
 
 

@@ -307,11 +307,16 @@ def run(ctx: JobContext, dataset_id: int, mode: str = "auto", other_id: int | No
     seconds = round(time.perf_counter() - started, 2)
     summary = {"mode": resolved, "rows_profiled": len(df), "rows_total": info.n_rows, "sampled": note is not None,
                "seconds": seconds, "bytes": len(html)}
-    artifact_id = store.put_artifact(kind, key, html.encode("utf-8"), dataset_id=info.id,
-                                     other_dataset_id=other.id if other else None,
-                                     params={"mode": resolved, "requested_mode": mode}, summary=summary)
+    payload = html.encode("utf-8")
+    with store.transaction():  # the report and the job's result: both or neither
+        artifact_id = store.put_artifact(kind, key, payload, dataset_id=info.id,
+                                         other_dataset_id=other.id if other else None,
+                                         params={"mode": resolved, "requested_mode": mode}, summary=summary)
+        of = f"#{info.id} and #{other.id}" if other else f"#{info.id}"
+        result = ctx.saved({"artifact_id": artifact_id, "kind": kind, "key": key, **summary},
+                           f"{'compare ' if other else ''}profile report #{artifact_id} of {of}")
     ctx.progress(1, "Report saved")
-    return {"artifact_id": artifact_id, "kind": kind, "key": key, **summary}
+    return result
 
 
 def stored_report(store: DatasetStore, dataset_id: int, other_id: int | None = None) -> Artifact | None:

@@ -225,8 +225,9 @@ def drop_risky_rows(store: DatasetStore, a: int, b: int, holdout: int | None, th
 
 def run(ctx: JobContext, kind: str, a: int, b: int, holdout: int | None = None, target: str | None = None,
         seed: int = 0, drop_risky_threshold: float | None = None) -> dict[str, Any]:
-    """Job ``report``. With ``drop_risky_threshold`` the new version without risky rows and its report
-    are one transaction: a failure, a cancel or a kill stores neither (other writers wait meanwhile)."""
+    """Job ``report``. The report and the job's result are one transaction; with ``drop_risky_threshold``
+    the new version without risky rows is in it too: a failure, a cancel or a kill stores none of them
+    (other writers wait meanwhile), and a stop after it says what was stored."""
     if drop_risky_threshold is None:
         return _run(ctx, kind, a, b, holdout, target, seed)
     ctx.progress(0, "Dropping risky rows, then the report on the rest; both are stored together at the end")
@@ -242,10 +243,12 @@ def _run(ctx: JobContext, kind: str, a: int, b: int, holdout: int | None = None,
     target = (target or None) if spec.uses_target else None
     progress: Progress = ctx.progress
     dropped: dict[str, Any] = {}
+    new_version = ""
     if drop_risky_threshold is not None:
         before = ctx.store.get(b).n_rows
         new = drop_risky_rows(ctx.store, a, b, holdout, drop_risky_threshold, span(progress, 0, 0.2))
         dropped = {"dropped_from": b, "new_dataset_id": new.id, "dropped_rows": before - new.n_rows}
+        new_version = f"dataset #{new.id} '{new.name}' and its "
         b = new.id
         progress = span(progress, 0.2, 1.0)
     report = build(ctx.store, kind, a, b, holdout, target, progress, seed)
@@ -253,8 +256,10 @@ def _run(ctx: JobContext, kind: str, a: int, b: int, holdout: int | None = None,
         report["notes"].insert(0, f"Dropped {dropped['dropped_rows']:,} risky rows from #{dropped['dropped_from']} "
                                   f"into the new dataset #{b}.")
     key = report_key(kind, a, b, holdout, target)
-    artifact_id = save(ctx.store, report, key)
-    return {"artifact_id": artifact_id, "key": key, "verdict": report["verdict"], "b": b, **dropped}
+    with ctx.store.transaction():  # the report and the job's result: both or neither
+        artifact_id = save(ctx.store, report, key)
+        result = {"artifact_id": artifact_id, "key": key, "verdict": report["verdict"], "b": b, **dropped}
+        return ctx.saved(result, f"{new_version}{kind} report #{artifact_id} (#{b} vs #{a})")
 
 
 def saved_label(art: Artifact) -> str:

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import insert
 
 from mdg_core import jobs
-from mdg_core.errors import IngestError
+from mdg_core.errors import IngestError, JobError
 from mdg_core.ingest import ingest_file
 from mdg_core.store import DatasetStore, schema
 
@@ -122,6 +122,41 @@ def test_a_queued_job_whose_worker_died_is_not_left_queued(store: DatasetStore) 
     assert jobs.get(store, job_id).status == "failed"
     assert "stopped without recording why" in (jobs.get(store, job_id).error or "")
     assert jobs.get(store, cancelled).status == "cancelled"
+
+
+def test_a_job_whose_owner_died_after_it_saved_its_output_is_done_with_that_result(store: DatasetStore) -> None:
+    pid, created = _dead_pid()
+    saved = {"dataset_id": 7, "saved": "dataset #7 'x'"}
+    by_command = _raw_job(store, owner="command", pid=pid, pid_created=created, result=saved)
+    cancelled_late = _raw_job(store, owner="worker", pid=pid, pid_created=created, result=saved, cancel_requested=1)
+    assert sorted(jobs.reap(store)) == [by_command, cancelled_late]
+    for job_id, who in ((by_command, "The command that ran this job"), (cancelled_late, "The worker")):
+        info = jobs.get(store, job_id)
+        assert (info.status, info.result, info.progress) == ("done", saved, 1.0)
+        assert info.error == info.stopped_after_saving == (
+            f"{who} (pid {pid}) stopped after its output was saved; the output is whole and kept.")
+    unsaved = _raw_job(store, owner="command", pid=pid, pid_created=created)
+    assert jobs.get(store, unsaved).stopped_after_saving is None  # failed: nothing was saved
+
+
+def test_a_result_is_saved_only_inside_the_transaction_that_stores_the_output(store: DatasetStore) -> None:
+    job_id = jobs._insert(store, "ingest", {"path": "x.csv"}, "Ingest", "running", "command")
+    ctx = jobs.JobContext(store, job_id)
+    with pytest.raises(JobError, match="inside the transaction"):
+        ctx.saved({"dataset_id": 1}, "dataset #1")
+    assert jobs.get(store, job_id).result is None
+    with store.transaction():
+        assert ctx.saved({"dataset_id": 1}, "dataset #1 'a'") == {"dataset_id": 1, "saved": "dataset #1 'a'"}
+        assert jobs.get(store, job_id, check_alive=False).result == {"dataset_id": 1, "saved": "dataset #1 'a'"}
+    try:
+        with store.transaction():
+            ctx.saved({"dataset_id": 2}, "dataset #2 'b'")
+            raise RuntimeError("the output failed to store")
+    except RuntimeError:
+        pass
+    assert jobs.get(store, job_id, check_alive=False).result == {"dataset_id": 1, "saved": "dataset #1 'a'"}
+    with store.transaction():  # a job run with no job id records nothing
+        assert jobs.JobContext(store, None).saved({"n": 1}, "n")["saved"] == "n"
 
 
 def test_a_progress_update_is_skipped_not_waited_for_while_another_program_writes(store: DatasetStore) -> None:

@@ -370,6 +370,8 @@ def job_panel(job_key: str, on_done: Callable[[jobs.JobInfo], None] | None = Non
     if info.status == "done":
         st.success(f"{md(info.title)}: done in {_fmt_seconds(info.elapsed_seconds)}.",
                    icon=":material/check_circle:")
+        if note := info.stopped_after_saving:
+            st.info(md(note), icon=":material/info:")
         if on_done is not None:
             on_done(info)
     elif info.status == "cancelled":

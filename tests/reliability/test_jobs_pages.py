@@ -173,6 +173,29 @@ def test_the_reports_page_shows_why_the_report_of_a_killed_command_ended(
     assert any(f"The command that ran this job (pid {dead.pid}) stopped" in e for e in _shown(at)), _shown(at)
 
 
+def test_the_reports_page_says_a_report_was_kept_when_its_command_died_after_saving_it(
+        penguins_run: tuple[Path, int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    db, real_id, synth_id = penguins_run
+    store = DatasetStore(db)
+    params = {"kind": "quality", "a": real_id, "b": synth_id, "holdout": None, "target": None, "seed": 0}
+    report_id = jobs.run_inline(store, "report", params)["artifact_id"]
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    created = psutil.Process(dead.pid).create_time()
+    dead.wait()
+    saved = {"artifact_id": report_id, "saved": f"quality report #{report_id}"}
+    with store.write() as conn:  # the job row of a command killed after its report's transaction committed
+        conn.execute(insert(schema.jobs).values(
+            kind="report", title=f"quality report #{synth_id} vs #{real_id}", params=params, status="running",
+            created_at="2024-01-01T00:00:00+00:00", started_at="2024-01-01T00:00:00+00:00", progress=0.97,
+            cancel_requested=0, owner="command", pid=dead.pid, pid_created=created, result=saved))
+    at = _page(db, monkeypatch, "pages/reports.py", synth_id)
+    assert not any(" failed: " in e for e in _shown(at)), _shown(at)  # (the copy-rows verdict is an error box)
+    assert any(": done in" in s.value for s in at.success), [s.value for s in at.success]
+    notes = shown([i.value for i in at.info])
+    assert any(f"pid {dead.pid}" in n and "after its output was saved" in n for n in notes), notes
+    assert not at.button(key="mdg.reports.run").disabled
+
+
 def test_the_data_page_after_a_delete_command_was_killed(penguins_run: tuple[Path, int, int],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     db, real_id, _ = penguins_run

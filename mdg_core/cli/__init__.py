@@ -22,6 +22,7 @@ from typing import Any
 
 from mdg_core import interrupts
 from mdg_core.errors import MdgError
+from mdg_core.progress import Progress
 
 COMMAND_MODULES = [
     "mdg_core.cli.data",
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def progress_printer(quiet: bool):  # type: ignore[no-untyped-def]
+def progress_printer(quiet: bool) -> Progress:
     """A progress callback that writes one updating line to stderr."""
     def _print(fraction: float, message: str) -> None:
         if not quiet:

@@ -113,10 +113,11 @@ def _current() -> None:
             store.rename(info.id, new_name)
             st.rerun()
     d1, d2, d3 = manage_tab.columns(3)
+    # the file is made when clicked; no rerun ("ignore"), which could revoke it before the browser fetches it
     d1.download_button("Download CSV", data=lambda: csv_bytes(store, info.id), file_name=f"{info.name}.csv",
-                       mime="text/csv", icon=":material/download:", width="stretch")
+                       mime="text/csv", icon=":material/download:", width="stretch", on_click="ignore")
     d2.download_button("Download Parquet", data=lambda: parquet_bytes(store, info.id), file_name=f"{info.name}.parquet",
-                       mime="application/octet-stream", icon=":material/download:", width="stretch")
+                       mime="application/octet-stream", icon=":material/download:", width="stretch", on_click="ignore")
     if d3.button("Delete…", icon=":material/delete:", width="stretch"):
         _confirm_delete(info.id)
 

@@ -24,8 +24,8 @@ def test_upload_preview_save_and_download(page, workbench, tmp_path):  # type: i
     )
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(csv))
     wait_idle(page)
-    page.get_by_text("orders.csv").first.wait_for()
-    assert page.get_by_text("semicolon").first.is_visible()
+    # the uploader lists the file's name at once; the preview (and its dialect line) comes after the parse
+    page.get_by_text("semicolon").first.wait_for(timeout=120_000)
     shot(page, "01_data_upload_preview")
 
     page.get_by_role("button", name="Save as dataset").click()

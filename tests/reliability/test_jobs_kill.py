@@ -224,7 +224,8 @@ def test_delete_stopped_at_random_points_deletes_all_or_nothing(penguins_run: tu
             assert set(json.loads(out)["deleted"]) == family and left == set()
             return
         if proc.returncode == 2:  # the line says whether the delete was committed before the stop
+            assert sig != signal.SIGKILL, f"the delete failed by itself before the kill landed: {err}"
             listed = ", ".join(f"#{i} '{names[i]}'" for i in sorted(family))
-            assert last_line(err) == (stopped_line(sig) if left else saved_line(sig, f"datasets {listed} were deleted"))
+            assert last_line(err) == (stopped_line(sig) if left else saved_line(sig, f"datasets {listed} were deleted")), err
             if not left:
                 return

@@ -249,16 +249,22 @@ def test_a_worker_killed_after_its_output_committed_leaves_its_command_printing_
     assert printed["saved"] == _job(db)[2]["saved"]  # type: ignore[index]
 
 
-def test_a_command_stopped_after_its_worker_committed_says_what_was_stored(penguins_db: tuple[Path, int]) -> None:
-    db, real_id = penguins_db
-    code, out, err = _command(db, "term-command-after", "generate", str(real_id), "--generator", "copy_rows",
-                              "--rows", "120", "--seed", "3")
+def _stored_after_sigterm(db: Path, code: int, out: str, err: str) -> dict[str, Any]:
+    """A command SIGTERMed after its job's output committed: it says what was stored, and the job is done."""
     status, error, result = _job(db)
     assert result is not None
     assert (code, out, last_line(err)) == (2, "", f"error: Stopped by SIGTERM after the change was saved: "
                                                   f"{result['saved']} was stored.")
     after_next_open(db)
     assert (status, error) == ("done", f"Stopped by SIGTERM {SAVED_NOTE}")
+    return result
+
+
+def test_a_command_stopped_after_its_worker_committed_says_what_was_stored(penguins_db: tuple[Path, int]) -> None:
+    db, real_id = penguins_db
+    code, out, err = _command(db, "term-command-after", "generate", str(real_id), "--generator", "copy_rows",
+                              "--rows", "120", "--seed", "3")
+    result = _stored_after_sigterm(db, code, out, err)
     _generate(DatasetStore(db), real_id, result)
 
 
@@ -282,12 +288,7 @@ def test_an_inline_command_stopped_after_its_output_committed_says_what_was_stor
     args = (["report", "quality", str(real_id), str(leaky)] if command == "report"
             else ["profile", str(real_id), "--full", "--mode", "minimal"])
     code, out, err = _command(db, "term-after", *args)
-    status, error, result = _job(db)
-    assert result is not None
-    assert (code, out, last_line(err)) == (2, "", f"error: Stopped by SIGTERM after the change was saved: "
-                                                  f"{result['saved']} was stored.")
-    after_next_open(db)
-    assert (status, error) == ("done", f"Stopped by SIGTERM {SAVED_NOTE}")
+    result = _stored_after_sigterm(db, code, out, err)
     (_report if command == "report" else _profile)(DatasetStore(db), real_id, result)
 
 
